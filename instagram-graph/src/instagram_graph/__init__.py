@@ -1,0 +1,1 @@
+"""The shared Instagram Graph API client: authenticator, HTTP session, errors, pacing and batch requests."""

@@ -1,0 +1,268 @@
+"""The ASGI application: hosts and versions, token extraction, faults, latency, stats, serialisation.
+
+Routing by host: a request is for `graph.facebook.com` unless its Host header, or the first path
+segment, names another host (`/graph.instagram.com/v25.0/me`, `/api.instagram.com/oauth/…`,
+`/www.instagram.com/oauth/authorize`, `/www.facebook.com/v25.0/dialog/oauth`,
+`/rupload.facebook.com/ig-api-upload/…`). Control endpoints live under `/__sandbox/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import threading
+from collections import Counter
+from email.utils import formatdate
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from instagram_sandbox import control, errors, faults
+from instagram_sandbox.routes import oauth
+from instagram_sandbox.routes.request import GraphRequest
+from instagram_sandbox.state.backend import GraphBackend
+from instagram_sandbox.state.metrics import NEWEST_VERSION, SUPPORTED_VERSIONS
+from instagram_sandbox.state.publishing import Publisher
+from instagram_sandbox.urls import dispatch, path_template
+
+log = logging.getLogger("instagram_sandbox")
+
+HOSTS = (
+    "graph.facebook.com",
+    "graph.instagram.com",
+    "api.instagram.com",
+    "www.instagram.com",
+    "www.facebook.com",
+    "rupload.facebook.com",
+)
+_VERSION = re.compile(r"^/v(\d+)\.0(/.*)?$")
+TRANSPORT_EXTENSION = "instagram_sandbox.transport"
+
+
+class Stats:
+    """Request counters read by tests and benchmarks through `GET /__sandbox/stats`."""
+
+    def __init__(self) -> None:
+        """Start at zero."""
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        with getattr(self, "lock", threading.Lock()):
+            self.total = 0
+            self.by_method: Counter[str] = Counter()
+            self.by_path: Counter[str] = Counter()
+            self.by_status: Counter[str] = Counter()
+            self.by_host: Counter[str] = Counter()
+
+    def record(self, method: str, host: str, template: str, status: str) -> None:
+        """Count one HTTP request."""
+        with self.lock:
+            self.total += 1
+            self.by_method[method] += 1
+            self.by_path[f"{method} {template}"] += 1
+            self.by_status[status] += 1
+            self.by_host[host] += 1
+
+
+class Sandbox:
+    """Everything one running sandbox holds: backend, faults, stats and the network knobs."""
+
+    def __init__(self, backend: GraphBackend, *, latency_ms: float = 0.0) -> None:
+        """Serve `backend`; `latency_ms` delays every Graph response to imitate a network."""
+        self.backend = backend
+        self.publisher = Publisher(backend)
+        self.faults = faults.FaultBook()
+        self.stats = Stats()
+        self.latency_ms = latency_ms
+        from instagram_sandbox.webhooks import WebhookSender
+
+        self.webhooks = WebhookSender(backend)
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one non-control HTTP request."""
+        root = f"{request.url.scheme}://{request.headers.get('host', 'localhost')}"
+        path = request.url.path
+        first = path.strip("/").split("/", 1)[0]
+        host_header = request.headers.get("host", "").split(":")[0]
+        if first in HOSTS:
+            host, rest, base = first, path[len(first) + 1 :] or "/", f"{root}/{first}"
+        elif host_header in HOSTS:
+            host, rest, base = host_header, path, root
+        else:
+            host, rest, base = "graph.facebook.com", path, root
+        if self.latency_ms:
+            await asyncio.sleep(self.latency_ms / 1000)
+        params, query = await _params(request)
+        if host == "www.instagram.com" or host == "www.facebook.com":
+            return self._authorize(request, host, rest, params, query, base, root)
+        version, version_in_path, rest = _split_version(rest, self.backend.config.default_version)
+        token_value, in_params = _token(request, params, query)
+        req = GraphRequest(
+            method=request.method, path=rest.rstrip("/") or "/", params=params, query=query,
+            headers=request.headers, flavour="instagram" if host == "graph.instagram.com" else "facebook",
+            version=version or NEWEST_VERSION, version_in_path=version_in_path, base_url=base, root_url=root,
+            token_value=token_value, token_in_params=in_params,
+        )  # fmt: skip
+        if host == "rupload.facebook.com":
+            req.body = await request.body()
+        template = path_template(self.backend, req.path)
+        rule = self.faults.pick(req.method, req.path, template)
+        if rule is not None and rule.kind not in faults.ERROR_KINDS and rule.kind != "batch_null":
+            return await self._transport_fault(request, rule, host, template, req)
+        try:
+            if version is None:
+                raise errors.UnknownPathComponents(path=path)
+            if rule is not None:
+                acct = req.path.strip("/").split("/")[0]
+                raise rule.error(acct if acct in self.backend.world.accounts else None)
+            with self.backend.lock:
+                body, headers, status = self._route(host, req)
+        except errors.SandboxError as err:
+            body = err.body(self.backend.fbtrace_id(), instagram_host=req.flavour == "instagram")
+            headers, status = err.headers, err.status
+        except Exception:  # an emulator bug must still answer like Graph does, and be visible
+            log.exception("sandbox error on %s %s", request.method, path)
+            err = errors.UnknownServerError()
+            body, headers, status = err.body(self.backend.fbtrace_id()), {}, err.status
+        self.stats.record(req.method, host, template, str(status))
+        return self._json(status, body, headers, req.version)
+
+    def _route(self, host: str, req: GraphRequest) -> tuple[Any, dict[str, str], int]:
+        if host == "api.instagram.com":
+            if req.path != "/oauth/access_token" or req.method != "POST":
+                raise errors.UnknownPathComponents(path=req.path)
+            return oauth.instagram_code_exchange(self.backend, req), {}, 200
+        if host == "rupload.facebook.com":
+            container_id = req.path.rsplit("/", 1)[-1]
+            auth = req.headers.get("authorization", "")
+            token = self.backend.tokens.validate(auth.removeprefix("OAuth ").strip(), "facebook")
+            box = self.backend.container(container_id, token)
+            return self.publisher.upload(box, req.headers, req.body), {}, 200
+        body, headers = dispatch(self.backend, self.publisher, req, self.faults)
+        return body, headers, 200
+
+    def _authorize(
+        self, request: Request, host: str, rest: str, params: dict[str, str], query: list[tuple[str, str]],
+        base: str, root: str,
+    ) -> Response:  # fmt: skip
+        flavour = "instagram" if host == "www.instagram.com" else "facebook"
+        _, _, rest = _split_version(rest, NEWEST_VERSION)
+        expected = "/oauth/authorize" if flavour == "instagram" else "/dialog/oauth"
+        req = GraphRequest(request.method, rest, params, query, request.headers, flavour, NEWEST_VERSION, False, base, root)
+        try:
+            if rest.rstrip("/") != expected:
+                raise errors.UnknownPathComponents(path=rest)
+            with self.backend.lock:
+                target = oauth.authorize(self.backend, req, flavour)
+        except errors.SandboxError as err:
+            self.stats.record(request.method, host, rest, str(err.status))
+            return self._json(err.status, err.body(self.backend.fbtrace_id()), {}, NEWEST_VERSION)
+        self.stats.record(request.method, host, rest, "302")
+        return RedirectResponse(target, status_code=302)
+
+    async def _transport_fault(
+        self, request: Request, rule: faults.FaultRule, host: str, template: str, req: GraphRequest
+    ) -> Response:
+        self.stats.record(req.method, host, template, rule.kind)
+        transport = request.scope.get("extensions", {}).get(TRANSPORT_EXTENSION)
+        if rule.kind == "hang":
+            await asyncio.sleep(float(rule.params.get("seconds", 120)))
+            return self._json(200, {"data": []}, {}, req.version)
+        if rule.kind == "non_json":
+            return Response("<html><body><h1>502 Bad Gateway</h1></body></html>", 502, media_type="text/html")
+        if rule.kind == "truncated":
+            return _TruncatedResponse(transport)
+        if transport is not None:
+            transport.close()
+            await asyncio.sleep(0)
+        return Response(b"", 500)
+
+    def _json(self, status: int, body: Any, headers: dict[str, str], version: int) -> Response:
+        out = {
+            "facebook-api-version": f"v{version}.0",
+            "x-fb-trace-id": self.backend.fbtrace_id(),
+            "x-fb-request-id": self.backend.fbtrace_id(),
+            "date": formatdate(self.backend.now(), usegmt=True),
+            "cache-control": "private, no-cache, no-store, must-revalidate",
+            **headers,
+        }
+        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        return Response(payload, status, headers=out, media_type="application/json; charset=UTF-8")
+
+
+class _TruncatedResponse(Response):
+    """Headers promise more bytes than the body brings, then the connection closes."""
+
+    def __init__(self, transport: Any) -> None:
+        super().__init__(b"")
+        self.transport = transport
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = b'{"data":[{"id":"1790000000000000'
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json; charset=UTF-8"), (b"content-length", b"4096")]})  # fmt: skip
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _split_version(rest: str, default: int) -> tuple[int | None, bool, str]:
+    """(version, named in path, path without it); versions before v21 are served by v21 (§0)."""
+    match = _VERSION.match(rest)
+    if not match:
+        return default, False, rest
+    named = int(match.group(1))
+    if named > max(SUPPORTED_VERSIONS):
+        return None, True, match.group(2) or "/"
+    return max(named, min(SUPPORTED_VERSIONS)), True, match.group(2) or "/"
+
+
+async def _params(request: Request) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    query = list(request.query_params.multi_items())
+    params = dict(query)
+    if request.method in ("POST", "DELETE"):
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            params.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
+        elif ctype.startswith("application/json"):
+            try:
+                data = json.loads(await request.body() or b"{}")
+            except json.JSONDecodeError:
+                data = {}
+            if isinstance(data, dict):
+                params.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()})
+    return params, query
+
+
+def _token(request: Request, params: dict[str, str], query: list[tuple[str, str]]) -> tuple[str | None, bool]:
+    """Token from `Authorization: Bearer|OAuth`, the query string or the form body (§2.4)."""
+    auth = request.headers.get("authorization", "")
+    for scheme in ("Bearer ", "OAuth "):
+        if auth.startswith(scheme):
+            return auth[len(scheme) :].strip(), False
+    return params.get("access_token"), any(k == "access_token" for k, _ in query)
+
+
+def create_app(sandbox: Sandbox) -> Starlette:
+    """The Starlette application: control routes under `/__sandbox`, everything else is Graph."""
+
+    async def graph(request: Request) -> Response:
+        return await sandbox.handle(request)
+
+    app = Starlette(
+        routes=[
+            Mount("/__sandbox", routes=control.routes(sandbox)),
+            Route("/{path:path}", graph, methods=["GET", "POST", "DELETE"]),
+        ]
+    )
+    app.state.sandbox = sandbox
+    return app

@@ -1,0 +1,1 @@
+"""Singer target that writes to Instagram through the Graph API."""
