@@ -28,6 +28,7 @@ from instagram_sandbox.routes import oauth
 from instagram_sandbox.routes.request import GraphRequest
 from instagram_sandbox.state.backend import GraphBackend
 from instagram_sandbox.state.metrics import NEWEST_VERSION, SUPPORTED_VERSIONS
+from instagram_sandbox.state.models import Flavour
 from instagram_sandbox.state.publishing import Publisher
 from instagram_sandbox.urls import dispatch, path_template
 
@@ -130,8 +131,8 @@ class Sandbox:
             headers, status = err.headers, err.status
         except Exception:  # an emulator bug must still answer like Graph does, and be visible
             log.exception("sandbox error on %s %s", request.method, path)
-            err = errors.UnknownServerError()
-            body, headers, status = err.body(self.backend.fbtrace_id()), {}, err.status
+            crash = errors.UnknownServerError()
+            body, headers, status = crash.body(self.backend.fbtrace_id()), {}, crash.status
         self.stats.record(req.method, host, template, str(status))
         return self._json(status, body, headers, req.version)
 
@@ -153,10 +154,21 @@ class Sandbox:
         self, request: Request, host: str, rest: str, params: dict[str, str], query: list[tuple[str, str]],
         base: str, root: str,
     ) -> Response:  # fmt: skip
-        flavour = "instagram" if host == "www.instagram.com" else "facebook"
+        flavour: Flavour = "instagram" if host == "www.instagram.com" else "facebook"
         _, _, rest = _split_version(rest, NEWEST_VERSION)
         expected = "/oauth/authorize" if flavour == "instagram" else "/dialog/oauth"
-        req = GraphRequest(request.method, rest, params, query, request.headers, flavour, NEWEST_VERSION, False, base, root)
+        req = GraphRequest(
+            request.method,
+            rest,
+            params,
+            query,
+            request.headers,
+            flavour,
+            NEWEST_VERSION,
+            False,
+            base,
+            root,
+        )
         try:
             if rest.rstrip("/") != expected:
                 raise errors.UnknownPathComponents(path=rest)
@@ -177,7 +189,9 @@ class Sandbox:
             await asyncio.sleep(float(rule.params.get("seconds", 120)))
             return self._json(200, {"data": []}, {}, req.version)
         if rule.kind == "non_json":
-            return Response("<html><body><h1>502 Bad Gateway</h1></body></html>", 502, media_type="text/html")
+            return Response(
+                "<html><body><h1>502 Bad Gateway</h1></body></html>", 502, media_type="text/html"
+            )
         if rule.kind == "truncated":
             return _TruncatedResponse(transport)
         if transport is not None:
@@ -239,11 +253,15 @@ async def _params(request: Request) -> tuple[dict[str, str], list[tuple[str, str
             except json.JSONDecodeError:
                 data = {}
             if isinstance(data, dict):
-                params.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()})
+                params.update(
+                    {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+                )
     return params, query
 
 
-def _token(request: Request, params: dict[str, str], query: list[tuple[str, str]]) -> tuple[str | None, bool]:
+def _token(
+    request: Request, params: dict[str, str], query: list[tuple[str, str]]
+) -> tuple[str | None, bool]:
     """Token from `Authorization: Bearer|OAuth`, the query string or the form body (§2.4)."""
     auth = request.headers.get("authorization", "")
     for scheme in ("Bearer ", "OAuth "):

@@ -18,17 +18,23 @@ def _parse_time(value: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="instagram-sandbox", description="A local Instagram Graph API.")
+    parser = argparse.ArgumentParser(
+        prog="instagram-sandbox", description="A local Instagram Graph API."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve a scenario until stopped")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument("--scenario", choices=sorted(SCENARIOS), default="demo")
     serve.add_argument("--seed", type=int, default=1)
-    serve.add_argument("--latency-ms", type=float, default=0.0, help="fixed delay added to every Graph request")
+    serve.add_argument(
+        "--latency-ms", type=float, default=0.0, help="fixed delay added to every Graph request"
+    )
     serve.add_argument("--start-time", type=_parse_time, default=None,
                        help="sandbox 'now' at start (ISO 8601); default: the wall clock")  # fmt: skip
-    serve.add_argument("--frozen", action="store_true", help="the clock moves only through the control API")
+    serve.add_argument(
+        "--frozen", action="store_true", help="the clock moves only through the control API"
+    )
     return parser
 
 

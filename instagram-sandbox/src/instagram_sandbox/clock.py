@@ -40,7 +40,9 @@ class SandboxClock:
     def advance(self, seconds: float) -> float:
         """Move the clock forward and return the new time."""
         if seconds < 0:
-            raise ValueError("advance_seconds must not be negative: the sandbox clock never runs back")
+            raise ValueError(
+                "advance_seconds must not be negative: the sandbox clock never runs back"
+            )
         with self._lock:
             self._offset += seconds
         return self.now()

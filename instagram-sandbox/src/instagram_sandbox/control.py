@@ -69,9 +69,15 @@ def routes(sandbox: Sandbox) -> list[Route]:
 
     def expire_token(body: dict[str, Any]) -> dict[str, Any]:
         reason = body.get("reason", "expired")
-        targets = [t for t in b.tokens.tokens.values() if t.value == body.get("token") or t.subject_id == body.get("subject_id")]
+        targets = [
+            t
+            for t in b.tokens.tokens.values()
+            if t.value == body.get("token") or t.subject_id == body.get("subject_id")
+        ]
         if not targets and body.get("account_id"):
-            targets = [t for t in b.tokens.tokens.values() if body["account_id"] in b.reachable_accounts(t)]
+            targets = [
+                t for t in b.tokens.tokens.values() if body["account_id"] in b.reachable_accounts(t)
+            ]
         if not targets:
             raise ControlError("no token matches; give 'token', 'subject_id' or 'account_id'")
         for token in targets:
@@ -80,6 +86,7 @@ def routes(sandbox: Sandbox) -> list[Route]:
 
     def issue_token(body: dict[str, Any]) -> dict[str, Any]:
         acct = _account(body)
+        default: tuple[str, ...]
         if acct.login == "instagram":
             kind, app, default = body.get("kind", "ig_long"), b.world.ig_app, IG_SCOPES
             subject = acct.id
@@ -93,7 +100,10 @@ def routes(sandbox: Sandbox) -> list[Route]:
 
     def tokens(_: dict[str, Any]) -> dict[str, Any]:
         return {
-            "accounts": [{"label": label, "account_id": acct, "access_token": tok} for label, acct, tok in b.world.starter_tokens],
+            "accounts": [
+                {"label": label, "account_id": acct, "access_token": tok}
+                for label, acct, tok in b.world.starter_tokens
+            ],
             "apps": {
                 "facebook": {"app_id": b.world.fb_app.app_id, "app_secret": b.world.fb_app.secret},
                 "instagram": {"app_id": b.world.ig_app.app_id, "app_secret": b.world.ig_app.secret},
@@ -113,7 +123,11 @@ def routes(sandbox: Sandbox) -> list[Route]:
             acct.quota_total = int(body["quota_total"])
         if "impressions" in body:
             acct.impressions = int(body["impressions"])
-        return {"account_id": acct.id, "quota_total": acct.quota_total, "impressions": acct.impressions}
+        return {
+            "account_id": acct.id,
+            "quota_total": acct.quota_total,
+            "impressions": acct.impressions,
+        }
 
     def config(body: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -162,7 +176,9 @@ def routes(sandbox: Sandbox) -> list[Route]:
     def _account(body: dict[str, Any]) -> Any:
         acct = b.world.accounts.get(str(body.get("account_id", "")))
         if acct is None:
-            raise ControlError("'account_id' must name an account of the scenario (see GET /__sandbox/accounts)")
+            raise ControlError(
+                "'account_id' must name an account of the scenario (see GET /__sandbox/accounts)"
+            )
         return acct
 
     def writes(_: dict[str, Any]) -> dict[str, Any]:
@@ -200,10 +216,15 @@ def routes(sandbox: Sandbox) -> list[Route]:
     by_path: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {}
     for path, method, fn in table:
         by_path.setdefault(path, {})[method] = fn
-    return [Route(path, _endpoint(sandbox, handlers), methods=list(handlers)) for path, handlers in by_path.items()]
+    return [
+        Route(path, _endpoint(sandbox, handlers), methods=list(handlers))
+        for path, handlers in by_path.items()
+    ]
 
 
-def _endpoint(sandbox: Sandbox, handlers: dict[str, Callable[[dict[str, Any]], Any]]) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(
+    sandbox: Sandbox, handlers: dict[str, Callable[[dict[str, Any]], Any]]
+) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         raw = await request.body()
         try:

@@ -152,9 +152,7 @@ class ExpiredAccessToken(SandboxError):
 
     code = 190
     subcode = 463
-    template = (
-        "Error validating access token: Session has expired on {expired}. The current time is {now}."
-    )
+    template = "Error validating access token: Session has expired on {expired}. The current time is {now}."
 
 
 class AppNotAuthorized(SandboxError):
@@ -177,7 +175,7 @@ class SessionInvalidated(SandboxError):
 
 
 class AppsecretProofRequired(SandboxError):
-    """"Require App Secret" is on and no proof came (§2.5)."""
+    """The app requires an app secret proof and none came (§2.5)."""
 
     template = "API calls from the server require an appsecret_proof argument"
 
@@ -394,7 +392,9 @@ class ContainerLimit(SandboxError):
 
     code = 9
     http_status = 403
-    template = "(#9) The account has created the maximum of 400 media containers allowed in 24 hours"
+    template = (
+        "(#9) The account has created the maximum of 400 media containers allowed in 24 hours"
+    )
 
 
 class MediaFetchFailed(SandboxError):
@@ -503,7 +503,11 @@ class UploadFailed(SandboxError):
     def body(self, fbtrace_id: str, *, instagram_host: bool = False) -> dict[str, Any]:
         """`{"debug_info": {...}}` as rupload answers."""
         return {
-            "debug_info": {"retriable": False, "type": "ProcessingFailedError", "message": self.message}
+            "debug_info": {
+                "retriable": False,
+                "type": "ProcessingFailedError",
+                "message": self.message,
+            }
         }
 
 
@@ -560,9 +564,7 @@ class InstagramAccountThrottled(SandboxError):
     """BUC throttle (80002)."""
 
     code = 80002
-    template = (
-        "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again."
-    )
+    template = "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again."
     is_transient = True
 
 

@@ -46,13 +46,20 @@ class FaultRule:
     def __post_init__(self) -> None:
         """Check the rule and seed its generator."""
         if self.kind not in KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r}; valid kinds: {', '.join(sorted(KINDS))}")
-        if self.nth is None and self.every is None and self.probability is None and self.count is None:
+            raise ValueError(
+                f"unknown fault kind {self.kind!r}; valid kinds: {', '.join(sorted(KINDS))}"
+            )
+        if (
+            self.nth is None
+            and self.every is None
+            and self.probability is None
+            and self.count is None
+        ):
             self.count = 1
         self._rng = random.Random(self.seed)
 
     def matches(self, method: str, path: str, template: str) -> bool:
-        """Does this request fall under the rule?"""
+        """Tell whether this request falls under the rule."""
         if self.method not in ("*", method):
             return False
         return fnmatch.fnmatchcase(path, self.path) or fnmatch.fnmatchcase(template, self.path)
@@ -84,7 +91,11 @@ class FaultRule:
         """The Graph error this rule answers with (error kinds only)."""
         p = self.params
         if self.kind == "server_error":
-            return errors.ServiceUnavailable() if p.get("code", 1) == 2 else errors.UnknownServerError()
+            return (
+                errors.ServiceUnavailable()
+                if p.get("code", 1) == 2
+                else errors.UnknownServerError()
+            )
         if self.kind == "reduce_data":
             return errors.ReduceData()
         if self.kind == "expired_token":
@@ -99,7 +110,11 @@ class FaultRule:
         usage = {"call_count": 100, "total_cputime": 40, "total_time": 60}
         if code == 80002:
             regain = int(p.get("regain_minutes", 1))
-            header = {account_id or "0": [{"type": "instagram", **usage, "estimated_time_to_regain_access": regain}]}
+            header = {
+                account_id or "0": [
+                    {"type": "instagram", **usage, "estimated_time_to_regain_access": regain}
+                ]
+            }
             err.headers["X-Business-Use-Case-Usage"] = json.dumps(header, separators=(",", ":"))
         else:
             err.headers["X-App-Usage"] = json.dumps(usage, separators=(",", ":"))
@@ -117,14 +132,26 @@ class FaultBook:
 
     def add(self, spec: dict[str, Any]) -> FaultRule:
         """Add a rule from its JSON form."""
-        allowed = {"kind", "method", "path", "nth", "every", "probability", "seed", "count", "params"}
+        allowed = {
+            "kind",
+            "method",
+            "path",
+            "nth",
+            "every",
+            "probability",
+            "seed",
+            "count",
+            "params",
+        }
         unknown = set(spec) - allowed
         if unknown:
             raise ValueError(f"unknown fault keys {sorted(unknown)}; allowed: {sorted(allowed)}")
         if "kind" not in spec:
             raise ValueError("a fault needs a 'kind'")
         with self._lock:
-            rule = FaultRule(id=self._next_id, **{**spec, "method": str(spec.get("method", "*")).upper()})
+            rule = FaultRule(
+                id=self._next_id, **{**spec, "method": str(spec.get("method", "*")).upper()}
+            )
             self._next_id += 1
             self._rules.append(rule)
             return rule
@@ -138,7 +165,9 @@ class FaultBook:
         """Rules with their counters."""
         return [r.describe() for r in self._rules]
 
-    def pick(self, method: str, path: str, template: str, *, in_batch: bool = False) -> FaultRule | None:
+    def pick(
+        self, method: str, path: str, template: str, *, in_batch: bool = False
+    ) -> FaultRule | None:
         """The first matching rule that fires for this request, if any."""
         with self._lock:
             for rule in self._rules:

@@ -50,7 +50,7 @@ def parse_fields(expression: str) -> list[FieldSpec]:
     parser = _Parser(expression)
     specs = parser.field_list()
     if parser.pos != len(expression):
-        parser.fail(f"Expected end of string instead of \"{expression[parser.pos]}\"")
+        parser.fail(f'Expected end of string instead of "{expression[parser.pos]}"')
     return specs
 
 

@@ -100,7 +100,12 @@ class Page:
 
 
 def slice_page(
-    items: Sequence[T], key: Callable[[T], SortKey], *, after: str | None, before: str | None, limit: int
+    items: Sequence[T],
+    key: Callable[[T], SortKey],
+    *,
+    after: str | None,
+    before: str | None,
+    limit: int,
 ) -> Page:
     """Cut a page out of `items` (sorted by `key`, descending) after/before a cursor."""
     if after:
@@ -126,7 +131,11 @@ def slice_page(
 
 
 def render_paging(
-    page: Page, shape: Shape, url_for: Callable[[dict[str, str]], str], *, last_page_cursors: bool = True
+    page: Page,
+    shape: Shape,
+    url_for: Callable[[dict[str, str]], str],
+    *,
+    last_page_cursors: bool = True,
 ) -> dict[str, Any] | None:
     """The `paging` object for a page, or None where Graph sends none (an empty page)."""
     if page.first_key is None or page.last_key is None:
@@ -143,7 +152,9 @@ def render_paging(
     return paging or None
 
 
-def build_url(base: str, path: str, query: Sequence[tuple[str, str]], changes: dict[str, str]) -> str:
+def build_url(
+    base: str, path: str, query: Sequence[tuple[str, str]], changes: dict[str, str]
+) -> str:
     """`base + path` with the original query echoed, paging parameters replaced by `changes`."""
     drop = {"after", "before", "since", "until"} & (set(changes) | {"after", "before"})
     kept = [(k, v) for k, v in query if k not in drop]

@@ -19,10 +19,29 @@ from instagram_sandbox.state.tokens import DAY, LONG_LIVED_SECONDS, TokenRegistr
 from instagram_sandbox.state.world import IdFactory, World
 
 HOUR = 3600
-_WORDS = (
-    "coffee latte espresso morning roast beans barista cozy weekend pastry oat flat-white "
-    "pour-over sunrise friends new menu autumn cold-brew crema cup"
-).split()
+_WORDS = [
+    "coffee",
+    "latte",
+    "espresso",
+    "morning",
+    "roast",
+    "beans",
+    "barista",
+    "cozy",
+    "weekend",
+    "pastry",
+    "oat",
+    "flat-white",
+    "pour-over",
+    "sunrise",
+    "friends",
+    "new",
+    "menu",
+    "autumn",
+    "cold-brew",
+    "crema",
+    "cup",
+]
 _TAGS = ("coffee", "latteart", "espresso", "coffeetime", "barista", "acmecoffee", "specialtycoffee")
 _NAMES = (
     "mia", "noah", "lena", "omar", "sofia", "liam", "ava", "kai", "zoe", "ravi", "ines", "tom",
@@ -67,7 +86,8 @@ class _Builder:
             account_type=account_type,
             login="instagram" if login == "instagram" else "facebook",
             created_at=self.now - age_days * DAY,
-            converted_at=self.now - (converted_days if converted_days is not None else age_days) * DAY,
+            converted_at=self.now
+            - (converted_days if converted_days is not None else age_days) * DAY,
             app_scoped_id=self.ids.make("2", 17),
             public_only=public_only,
             impressions=max(1, followers // 10),
@@ -96,7 +116,9 @@ class _Builder:
         owner.media_ids.extend(x.id for x in made)
         return made
 
-    def _one_media(self, owner: IgAccount, kind: str, ts: float, product: str | None = None) -> Media:
+    def _one_media(
+        self, owner: IgAccount, kind: str, ts: float, product: str | None = None
+    ) -> Media:
         media_type = {"CAROUSEL": "CAROUSEL_ALBUM", "REELS": "VIDEO"}.get(kind, kind)
         reach = self.rng.randrange(200, 5000) * max(1, owner.followers_count // 5000)
         item = Media(
@@ -137,7 +159,9 @@ class _Builder:
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
         return "".join(self.rng.choice(alphabet) for _ in range(11))
 
-    def comments(self, owner: IgAccount, media: list[Media], count: int, *, reply_share: float = 1 / 3) -> None:
+    def comments(
+        self, owner: IgAccount, media: list[Media], count: int, *, reply_share: float = 1 / 3
+    ) -> None:
         """`count` top-level comments, a share of them with replies, about 5% hidden."""
         if not media:
             return
@@ -151,12 +175,18 @@ class _Builder:
             if self.rng.random() < reply_share:
                 for _ in range(self.rng.randrange(1, 3)):
                     by_owner = self.rng.random() < 0.6
-                    pid, uname = (owner.id, owner.username) if by_owner else self.rng.choice(self.people)
-                    reply = self._comment(target, pid, uname, self.rng.uniform(ts, self.now - 30), top.id)
+                    pid, uname = (
+                        (owner.id, owner.username) if by_owner else self.rng.choice(self.people)
+                    )
+                    reply = self._comment(
+                        target, pid, uname, self.rng.uniform(ts, self.now - 30), top.id
+                    )
                     reply.by_owner = by_owner
                     reply.text = self.rng.choice(_REPLIES) if by_owner else self.caption()[:80]
 
-    def _comment(self, media: Media, from_id: str, username: str, ts: float, parent: str | None) -> Comment:
+    def _comment(
+        self, media: Media, from_id: str, username: str, ts: float, parent: str | None
+    ) -> Comment:
         comment = Comment(
             id=self.ids.comment(), media_id=media.id, text=self.caption()[:120], timestamp=ts,
             from_id=from_id, username=username, parent_id=parent,
@@ -186,16 +216,27 @@ class _Builder:
             lifetime=LONG_LIVED_SECONDS, issued_at=self.now - DAY,
         )  # fmt: skip
         for page in pages:
-            self.tokens.issue("page", self.world.fb_app, page.id, FB_SCOPES, lifetime=None, issued_at=self.now - DAY)
+            self.tokens.issue(
+                "page",
+                self.world.fb_app,
+                page.id,
+                FB_SCOPES,
+                lifetime=None,
+                issued_at=self.now - DAY,
+            )
         for acct in label_accounts:
-            self.world.starter_tokens.append((f"{acct.username} (Facebook Login)", acct.id, token.value))
+            self.world.starter_tokens.append(
+                (f"{acct.username} (Facebook Login)", acct.id, token.value)
+            )
 
     def instagram_login_token(self, acct: IgAccount) -> None:
         token = self.tokens.issue(
             "ig_long", self.world.ig_app, acct.id, IG_SCOPES,
             lifetime=LONG_LIVED_SECONDS, issued_at=self.now - 2 * DAY,
         )  # fmt: skip
-        self.world.starter_tokens.append((f"{acct.username} (Instagram Login)", acct.id, token.value))
+        self.world.starter_tokens.append(
+            (f"{acct.username} (Instagram Login)", acct.id, token.value)
+        )
 
 
 def build_demo(b: _Builder) -> None:
@@ -208,7 +249,9 @@ def build_demo(b: _Builder) -> None:
     media[5].comment_enabled = False
     b.comments(acme, media, 300)
     b.stories(acme, [2, 8, 20, 30, 50], [250, 3, 120, 90, 60])  # the last two have expired
-    taggers = [b.account(f"{n}.roasts", f"{n.title()} Roasts", 900, public_only=True) for n in _NAMES[:4]]
+    taggers = [
+        b.account(f"{n}.roasts", f"{n.title()} Roasts", 900, public_only=True) for n in _NAMES[:4]
+    ]
     for i, tagger in enumerate(taggers):
         tagged = b.media(tagger, ["IMAGE", "IMAGE"], 60, newest_age=(i + 1) * 5 * HOUR)
         acme.tagged_media_ids.extend(t.id for t in tagged)
@@ -217,7 +260,9 @@ def build_demo(b: _Builder) -> None:
     bakery = b.account("acmebakery", "Acme Bakery", 80, age_days=200)
     bakery_media = b.media(bakery, ["IMAGE"] * 10 + ["REELS"] * 2, 30)
     b.comments(bakery, bakery_media, 20)
-    creator = b.account("lena.creates", "Lena Creates", 5400, login="instagram", account_type="MEDIA_CREATOR")
+    creator = b.account(
+        "lena.creates", "Lena Creates", 5400, login="instagram", account_type="MEDIA_CREATOR"
+    )
     creator_media = b.media(creator, ["IMAGE"] * 10 + ["REELS"] * 5, 45)
     b.comments(creator, creator_media, 40)
     b.stories(creator, [5], [40])
@@ -225,7 +270,11 @@ def build_demo(b: _Builder) -> None:
     b.media(bluebottle, ["IMAGE"] * 30 + ["REELS"] * 7 + ["CAROUSEL"] * 3, 90)
     blackbird = b.account("blackbirdcoffee", "Blackbird Coffee", 4100, public_only=True)
     b.media(blackbird, ["IMAGE"] * 8, 20)
-    pages = [b.page("Acme Coffee", acme), b.page("Acme Bakery", bakery), b.page("Acme Fan Club", None)]
+    pages = [
+        b.page("Acme Coffee", acme),
+        b.page("Acme Bakery", bakery),
+        b.page("Acme Fan Club", None),
+    ]
     b.facebook_user("Dana Demo", pages, [acme, bakery])
     b.instagram_login_token(creator)
 

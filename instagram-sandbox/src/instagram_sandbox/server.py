@@ -17,11 +17,12 @@ from instagram_sandbox.clock import SandboxClock
 from instagram_sandbox.state.backend import GraphBackend, SandboxConfig
 
 
-class _SandboxProtocol(HttpToolsProtocol):  # type: ignore[misc]
+class _SandboxProtocol(HttpToolsProtocol):
     """Hands the connection's transport to the app, so faults can drop or truncate a connection."""
 
     def on_headers_complete(self) -> None:
-        self.scope.setdefault("extensions", {})[TRANSPORT_EXTENSION] = self.transport
+        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
+        extensions[TRANSPORT_EXTENSION] = self.transport
         super().on_headers_complete()
 
 
@@ -34,9 +35,13 @@ class SandboxClient:
         self.session = requests.Session()
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        answer = self.session.request(method, f"{self.base_url}/__sandbox{path}", json=body, timeout=30)
+        answer = self.session.request(
+            method, f"{self.base_url}/__sandbox{path}", json=body, timeout=30
+        )
         if answer.status_code != 200:
-            raise RuntimeError(f"sandbox control {method} {path} failed: {answer.status_code} {answer.text}")
+            raise RuntimeError(
+                f"sandbox control {method} {path} failed: {answer.status_code} {answer.text}"
+            )
         return answer.json()
 
     def stats(self) -> dict[str, Any]:
@@ -81,7 +86,9 @@ class SandboxClient:
 
     def issue_token(self, account_id: str, **options: Any) -> str:
         """A new token for an account (kind, scopes, lifetime_seconds, age_seconds)."""
-        return str(self._call("POST", "/tokens", {"account_id": account_id, **options})["access_token"])
+        return str(
+            self._call("POST", "/tokens", {"account_id": account_id, **options})["access_token"]
+        )
 
     def tokens(self) -> dict[str, Any]:
         """Starter tokens per account and both apps' ids and secrets."""
@@ -99,7 +106,9 @@ class SandboxClient:
         """Every write applied, in order."""
         return list(self._call("GET", "/writes")["writes"])
 
-    def webhooks(self, method: str = "GET", path: str = "", body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def webhooks(
+        self, method: str = "GET", path: str = "", body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Configure (`POST`), flush (`/flush`), replay (`/replay`) or read the webhook sender."""
         return dict(self._call(method, f"/webhooks{path}", body))
 
@@ -148,7 +157,9 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         """Serve in a daemon thread; return once the port is bound."""
-        self._thread = threading.Thread(target=self._server.run, name="instagram-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, name="instagram-sandbox", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 15
         while not self._server.started:
@@ -179,7 +190,9 @@ class SandboxServer:
 
 
 @contextmanager
-def running_sandbox(scenario: str = "demo", seed: int = 1, **options: Any) -> Iterator[SandboxServer]:
+def running_sandbox(
+    scenario: str = "demo", seed: int = 1, **options: Any
+) -> Iterator[SandboxServer]:
     """A sandbox on a free loopback port for the duration of the block."""
     server = SandboxServer(scenario, seed, **options).start()
     try:

@@ -109,7 +109,9 @@ def authenticate(backend: GraphBackend, req: GraphRequest) -> Token:
         if not proof:
             raise errors.AppsecretProofRequired()
         secret = backend.world.apps[token.app_id].secret
-        if not appsecret_proof_ok(secret, token.value, proof, req.params.get("appsecret_time"), backend.now()):
+        if not appsecret_proof_ok(
+            secret, token.value, proof, req.params.get("appsecret_time"), backend.now()
+        ):
             raise errors.InvalidAppsecretProof()
     return token
 

@@ -46,7 +46,11 @@ class WebhookSender:
         if not url:
             raise ValueError("'callback_url' is required")
         challenge = str(secrets.randbelow(10**10))
-        params = {"hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": verify_token}
+        params = {
+            "hub.mode": "subscribe",
+            "hub.challenge": challenge,
+            "hub.verify_token": verify_token,
+        }
         answer = requests.get(url, params=params, timeout=10)
         verified = answer.status_code == 200 and answer.text.strip() == challenge
         if verified:
@@ -61,11 +65,15 @@ class WebhookSender:
         if self.callback_url is None:
             return {"sent": 0, "pending": len(changes), "error": "no verified callback"}
         for start in range(0, len(changes), MAX_CHANGES_PER_DELIVERY):
-            self.pending.append(_Delivery(self._payload(changes[start : start + MAX_CHANGES_PER_DELIVERY])))
+            self.pending.append(
+                _Delivery(self._payload(changes[start : start + MAX_CHANGES_PER_DELIVERY]))
+            )
         sent = 0
         still: list[_Delivery] = []
         for delivery in self.pending:
-            ok = self._send(delivery) or self._send(delivery)  # failed deliveries retried immediately
+            ok = self._send(delivery) or self._send(
+                delivery
+            )  # failed deliveries retried immediately
             if ok:
                 self.delivered.append(delivery)
                 sent += 1
@@ -96,21 +104,30 @@ class WebhookSender:
     def _payload(self, changes: list[dict[str, Any]]) -> bytes:
         entries: dict[str, dict[str, Any]] = {}
         for change in changes:
-            entry = entries.setdefault(change["account_id"], {"id": change["account_id"], "time": change["time"], "changes": []})
+            entry = entries.setdefault(
+                change["account_id"],
+                {"id": change["account_id"], "time": change["time"], "changes": []},
+            )
             entry["changes"].append({"field": change["field"], "value": change["value"]})
-        return json.dumps({"object": "instagram", "entry": list(entries.values())}, separators=(",", ":")).encode()
+        return json.dumps(
+            {"object": "instagram", "entry": list(entries.values())}, separators=(",", ":")
+        ).encode()
 
     def _send(self, delivery: _Delivery) -> bool:
         secret = self.backend.world.fb_app.secret.encode()
         headers = {
             "Content-Type": "application/json",
-            "X-Hub-Signature-256": "sha256=" + hmac.new(secret, delivery.payload, hashlib.sha256).hexdigest(),
-            "X-Hub-Signature": "sha1=" + hmac.new(secret, delivery.payload, hashlib.sha1).hexdigest(),
+            "X-Hub-Signature-256": "sha256="
+            + hmac.new(secret, delivery.payload, hashlib.sha256).hexdigest(),
+            "X-Hub-Signature": "sha1="
+            + hmac.new(secret, delivery.payload, hashlib.sha1).hexdigest(),
         }
         delivery.attempts += 1
         assert self.callback_url is not None
         try:
-            answer = requests.post(self.callback_url, data=delivery.payload, headers=headers, timeout=10)
+            answer = requests.post(
+                self.callback_url, data=delivery.payload, headers=headers, timeout=10
+            )
         except requests.RequestException as exc:
             delivery.statuses.append(type(exc).__name__)
             return False

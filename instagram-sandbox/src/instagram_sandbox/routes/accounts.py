@@ -7,7 +7,14 @@ from typing import Any
 from instagram_sandbox import errors, paging
 from instagram_sandbox.fields import FieldSpec
 from instagram_sandbox.routes import media as media_routes
-from instagram_sandbox.routes.request import MISSING, Ctx, Node, by_time, nested_edge, top_level_edge
+from instagram_sandbox.routes.request import (
+    MISSING,
+    Ctx,
+    Node,
+    by_time,
+    nested_edge,
+    top_level_edge,
+)
 from instagram_sandbox.state.insights import parse_time_param
 from instagram_sandbox.state.models import FacebookUser, IgAccount, Media, Page
 
@@ -139,7 +146,11 @@ PAGE: Node[Page] = Node(
     defaults=("id", "name", "access_token", "category", "category_list", "tasks"),
 )
 
-FB_USER: Node[FacebookUser] = Node("User", scalars={"id": lambda ctx, u: u.id, "name": lambda ctx, u: u.name}, defaults=("id", "name"))
+FB_USER: Node[FacebookUser] = Node(
+    "User",
+    scalars={"id": lambda ctx, u: u.id, "name": lambda ctx, u: u.name},
+    defaults=("id", "name"),
+)
 
 
 def _reachable_media(ctx: Ctx, acct: IgAccount) -> list[Media]:
@@ -163,8 +174,12 @@ def get_me(ctx: Ctx) -> dict[str, Any]:
 
 def get_me_accounts(ctx: Ctx) -> dict[str, Any]:
     """`GET /me/accounts`: Pages with tokens, some without a linked IG account (§1.2)."""
-    if ctx.flavour != "facebook" or ctx.token.kind != "fb_user_long" and ctx.token.kind != "fb_user_short":
-        raise errors.NonexistingField(field="accounts", node_type="Page" if ctx.token.kind == "page" else "IGUser")
+    if ctx.flavour != "facebook" or (
+        ctx.token.kind != "fb_user_long" and ctx.token.kind != "fb_user_short"
+    ):
+        raise errors.NonexistingField(
+            field="accounts", node_type="Page" if ctx.token.kind == "page" else "IGUser"
+        )
     ctx.backend.require(ctx.token, "pages")
     ctx.charge_platform()
     pages = ctx.backend.pages_of(ctx.token)
@@ -174,7 +189,10 @@ def get_me_accounts(ctx: Ctx) -> dict[str, Any]:
 
 def get_page(ctx: Ctx, page_id: str) -> dict[str, Any]:
     """`GET /{page-id}`."""
-    if ctx.flavour != "facebook" or not any(p.id == page_id for p in ctx.backend.pages_of(ctx.token)) and ctx.token.subject_id != page_id:
+    if ctx.flavour != "facebook" or (
+        not any(p.id == page_id for p in ctx.backend.pages_of(ctx.token))
+        and ctx.token.subject_id != page_id
+    ):
         raise errors.UnsupportedGetRequest(object_id=page_id)
     ctx.charge_platform()
     return PAGE.render(ctx, ctx.backend.world.pages[page_id], ctx.fields())
@@ -223,7 +241,9 @@ def post_media_edge(ctx: Ctx, account_id: str) -> dict[str, Any]:
     box = ctx.publisher.create(ctx.token, acct, ctx.req.params, ctx.flavour)
     body: dict[str, Any] = {"id": box.id}
     if box.awaiting_upload:
-        body["uri"] = f"{ctx.req.root_url}/rupload.facebook.com/ig-api-upload/v{ctx.req.version}.0/{box.id}"
+        body["uri"] = (
+            f"{ctx.req.root_url}/rupload.facebook.com/ig-api-upload/v{ctx.req.version}.0/{box.id}"
+        )
     return body
 
 
@@ -256,14 +276,24 @@ def get_insights(ctx: Ctx, account_id: str) -> dict[str, Any]:
     """`GET /{ig-user-id}/insights` with time-window paging (§4.1)."""
     acct = _account(ctx, account_id)
     ctx.backend.require(ctx.token, "insights")
-    data, window = ctx.backend.insights.user_insights(acct, ctx.req.params, ctx.req.version, ctx.backend.now())
+    data, window = ctx.backend.insights.user_insights(
+        acct, ctx.req.params, ctx.req.version, ctx.backend.now()
+    )
     body: dict[str, Any] = {"data": data}
     if window is not None:
         since, until = window
         width = until - since
         body["paging"] = {
-            "previous": ctx.url(ctx.req.path, ctx.req.query, {"since": str(int(since - width)), "until": str(int(since))}),
-            "next": ctx.url(ctx.req.path, ctx.req.query, {"since": str(int(until)), "until": str(int(until + width))}),
+            "previous": ctx.url(
+                ctx.req.path,
+                ctx.req.query,
+                {"since": str(int(since - width)), "until": str(int(since))},
+            ),
+            "next": ctx.url(
+                ctx.req.path,
+                ctx.req.query,
+                {"since": str(int(until)), "until": str(int(until + width))},
+            ),
         }
     return body
 
@@ -293,7 +323,9 @@ def post_mentions(ctx: Ctx, account_id: str) -> dict[str, Any]:
     p = ctx.req.params
     if not p.get("media_id"):
         raise errors.MissingParameter(name="media_id")
-    comment = ctx.backend.mention_reply(ctx.token, acct, p["media_id"], p.get("comment_id"), p.get("message", ""))
+    comment = ctx.backend.mention_reply(
+        ctx.token, acct, p["media_id"], p.get("comment_id"), p.get("message", "")
+    )
     return {"id": comment.id}
 
 
@@ -305,7 +337,9 @@ def get_recent_hashtags(ctx: Ctx, account_id: str) -> dict[str, Any]:
     searched = ctx.backend.world.hashtag_searches.get(acct.id, {})
     tags = [ctx.backend.world.hashtags[h] for h in searched]
     order = {h: at for h, at in searched.items()}
-    return top_level_edge(ctx, "recently_searched_hashtags", tags, lambda t: (order[t.id], t.id), HASHTAG)
+    return top_level_edge(
+        ctx, "recently_searched_hashtags", tags, lambda t: (order[t.id], t.id), HASHTAG
+    )
 
 
 def subscribed_apps(ctx: Ctx, account_id: str) -> dict[str, Any]:
@@ -319,4 +353,8 @@ def subscribed_apps(ctx: Ctx, account_id: str) -> dict[str, Any]:
         ctx.backend.record_write("webhooks.subscribe", acct.id, acct.id, subscribed_fields=fields)
         return {"success": True}
     app = ctx.backend.world.apps[ctx.token.app_id]
-    return {"data": [{"id": app.app_id, "name": app.name, "subscribed_fields": acct.subscribed_fields}] if acct.subscribed_fields else []}
+    return {
+        "data": [{"id": app.app_id, "name": app.name, "subscribed_fields": acct.subscribed_fields}]
+        if acct.subscribed_fields
+        else []
+    }

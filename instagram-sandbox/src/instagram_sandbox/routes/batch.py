@@ -41,7 +41,12 @@ def multi_ids(ctx: Ctx) -> dict[str, Any]:
     params = {k: v for k, v in ctx.req.params.items() if k != "ids"}
     out: dict[str, Any] = {}
     for object_id in ids:
-        sub = replace(ctx.req, path=f"/{object_id}", params=dict(params), query=[(k, v) for k, v in params.items()])
+        sub = replace(
+            ctx.req,
+            path=f"/{object_id}",
+            params=dict(params),
+            query=[(k, v) for k, v in params.items()],
+        )
         body, headers = dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
         ctx.headers.update(headers)
         out[object_id] = body
@@ -117,7 +122,13 @@ def run_batch(ctx: Ctx) -> list[Any]:
             if op.get("depends_on") in failed:
                 raise errors.BatchDependencyFailed(name=op["depends_on"])
             sub = _operation_request(ctx, op, results)
-            rule = ctx.faults.pick(sub.method, sub.path, path_template(ctx.backend, sub.path), in_batch=True) if ctx.faults else None
+            rule = (
+                ctx.faults.pick(
+                    sub.method, sub.path, path_template(ctx.backend, sub.path), in_batch=True
+                )
+                if ctx.faults
+                else None
+            )
             if rule is not None and rule.kind not in ERROR_KINDS:
                 answers.append(None)  # an op that timed out comes back as null (§5.1)
                 if name:

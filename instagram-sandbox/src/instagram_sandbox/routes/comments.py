@@ -6,7 +6,15 @@ from typing import Any
 
 from instagram_sandbox import errors
 from instagram_sandbox.clock import graph_time
-from instagram_sandbox.routes.request import MISSING, Ctx, Node, by_time, flag, nested_edge, top_level_edge
+from instagram_sandbox.routes.request import (
+    MISSING,
+    Ctx,
+    Node,
+    by_time,
+    flag,
+    nested_edge,
+    top_level_edge,
+)
 from instagram_sandbox.state.models import Comment
 
 

@@ -18,10 +18,22 @@ _VALID = re.compile(r"^[A-Za-z0-9_]{1,100}$")
 TOP_MEDIA = 40
 RECENT_MEDIA = 80
 
-HASHTAG: Node[Hashtag] = Node("IGHashtag", scalars={"id": lambda ctx, h: h.id, "name": lambda ctx, h: h.name})
+HASHTAG: Node[Hashtag] = Node(
+    "IGHashtag", scalars={"id": lambda ctx, h: h.id, "name": lambda ctx, h: h.name}
+)
 
 # Hashtag media carry no `username` or `owner` (§3.10): asking for them is a nonexisting field.
-_PUBLIC = ("id", "caption", "comments_count", "like_count", "media_type", "media_url", "permalink", "timestamp", "media_product_type")
+_PUBLIC = (
+    "id",
+    "caption",
+    "comments_count",
+    "like_count",
+    "media_type",
+    "media_url",
+    "permalink",
+    "timestamp",
+    "media_product_type",
+)
 HASHTAG_MEDIA: Node[Media] = Node(
     "IGMedia",
     scalars={k: MEDIA.scalars[k] for k in _PUBLIC},
@@ -97,7 +109,11 @@ def top_media(ctx: Ctx, tag_id: str) -> dict[str, Any]:
     """`GET /{hashtag-id}/top_media?user_id=…`: most liked first, cursor + URLs."""
     tag = _hashtag(ctx, tag_id)
     _user(ctx)
-    items = sorted((ctx.backend.world.media[m] for m in tag.top_media), key=lambda m: (m.like_count, m.id), reverse=True)
+    items = sorted(
+        (ctx.backend.world.media[m] for m in tag.top_media),
+        key=lambda m: (m.like_count, m.id),
+        reverse=True,
+    )
     return top_level_edge(ctx, "top_media", items, lambda m: (m.like_count, m.id), HASHTAG_MEDIA)
 
 
@@ -106,7 +122,9 @@ def recent_media(ctx: Ctx, tag_id: str) -> dict[str, Any]:
     tag = _hashtag(ctx, tag_id)
     _user(ctx)
     b = ctx.backend
-    items = [b.world.media[m] for m in tag.recent_media if b.now() - b.world.media[m].timestamp < DAY]
+    items = [
+        b.world.media[m] for m in tag.recent_media if b.now() - b.world.media[m].timestamp < DAY
+    ]
     items.sort(key=by_time, reverse=True)
     limit = paging.effective_limit(ctx.req.params.get("limit"), paging.EDGE_PAGING["recent_media"])
     after = ctx.req.params.get("after")

@@ -9,7 +9,15 @@ from instagram_sandbox import errors
 from instagram_sandbox.clock import graph_time
 from instagram_sandbox.fields import FieldSpec
 from instagram_sandbox.routes import comments as comment_routes
-from instagram_sandbox.routes.request import MISSING, Ctx, Node, by_time, flag, nested_edge, top_level_edge
+from instagram_sandbox.routes.request import (
+    MISSING,
+    Ctx,
+    Node,
+    by_time,
+    flag,
+    nested_edge,
+    top_level_edge,
+)
 from instagram_sandbox.state.models import Container, Media
 
 
@@ -174,7 +182,9 @@ def get_comments(ctx: Ctx, media_id: str) -> dict[str, Any]:
     ctx.charge(m.owner_id)
     if ctx.req.params.get("fields") is None:
         ctx.req.params["fields"] = "id,text,timestamp"  # this edge's default fields (§3)
-    return top_level_edge(ctx, "comments", ctx.backend.comments_of(m), by_time, comment_routes.COMMENT)
+    return top_level_edge(
+        ctx, "comments", ctx.backend.comments_of(m), by_time, comment_routes.COMMENT
+    )
 
 
 def post_comment(ctx: Ctx, media_id: str) -> dict[str, Any]:

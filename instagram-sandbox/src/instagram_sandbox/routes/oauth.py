@@ -9,7 +9,12 @@ from instagram_sandbox import errors
 from instagram_sandbox.routes.request import GraphRequest
 from instagram_sandbox.state.backend import GraphBackend
 from instagram_sandbox.state.models import FB_SCOPES, IG_SCOPES, App
-from instagram_sandbox.state.tokens import LONG_LIVED_EXPIRES_IN, LONG_LIVED_SECONDS, SHORT_FB_SECONDS, SHORT_IG_SECONDS
+from instagram_sandbox.state.tokens import (
+    LONG_LIVED_EXPIRES_IN,
+    LONG_LIVED_SECONDS,
+    SHORT_FB_SECONDS,
+    SHORT_IG_SECONDS,
+)
 
 DAY = 86400
 
@@ -35,8 +40,12 @@ def facebook_access_token(backend: GraphBackend, req: GraphRequest) -> dict[str,
     if grant == "fb_exchange_token":
         short = backend.tokens.validate(req.params.get("fb_exchange_token"), "facebook")
         if not short.kind.startswith("fb_user"):
-            raise errors.InvalidParameter(detail="fb_exchange_token must be a Facebook user access token")
-        token = backend.tokens.issue("fb_user_long", app, short.subject_id, short.scopes, lifetime=LONG_LIVED_SECONDS)
+            raise errors.InvalidParameter(
+                detail="fb_exchange_token must be a Facebook user access token"
+            )
+        token = backend.tokens.issue(
+            "fb_user_long", app, short.subject_id, short.scopes, lifetime=LONG_LIVED_SECONDS
+        )
         return _bearer(token.value, LONG_LIVED_EXPIRES_IN)
     code = req.params.get("code")
     if not code:
@@ -44,7 +53,9 @@ def facebook_access_token(backend: GraphBackend, req: GraphRequest) -> dict[str,
     grant_obj = backend.tokens.redeem_code(code, app, req.params.get("redirect_uri", ""))
     if grant_obj is None:
         raise errors.InvalidVerificationCode()
-    token = backend.tokens.issue("fb_user_short", app, grant_obj.subject_id, grant_obj.scopes, lifetime=SHORT_FB_SECONDS)
+    token = backend.tokens.issue(
+        "fb_user_short", app, grant_obj.subject_id, grant_obj.scopes, lifetime=SHORT_FB_SECONDS
+    )
     return _bearer(token.value, SHORT_FB_SECONDS)
 
 
@@ -59,8 +70,18 @@ def instagram_code_exchange(backend: GraphBackend, req: GraphRequest) -> dict[st
     grant = backend.tokens.redeem_code(p.get("code", ""), app, p.get("redirect_uri", ""))
     if grant is None:
         raise errors.InstagramOAuthError(detail="Matching code was not found or was already used")
-    token = backend.tokens.issue("ig_short", app, grant.subject_id, grant.scopes, lifetime=SHORT_IG_SECONDS)
-    return {"data": [{"access_token": token.value, "user_id": grant.subject_id, "permissions": ",".join(grant.scopes)}]}
+    token = backend.tokens.issue(
+        "ig_short", app, grant.subject_id, grant.scopes, lifetime=SHORT_IG_SECONDS
+    )
+    return {
+        "data": [
+            {
+                "access_token": token.value,
+                "user_id": grant.subject_id,
+                "permissions": ",".join(grant.scopes),
+            }
+        ]
+    }
 
 
 def instagram_exchange(backend: GraphBackend, req: GraphRequest) -> dict[str, Any]:
@@ -71,7 +92,9 @@ def instagram_exchange(backend: GraphBackend, req: GraphRequest) -> dict[str, An
     if req.params.get("client_secret") != app.secret:
         raise errors.InvalidClientSecret()
     short = backend.tokens.validate(req.token_value, "instagram")
-    token = backend.tokens.issue("ig_long", app, short.subject_id, short.scopes, lifetime=LONG_LIVED_SECONDS)
+    token = backend.tokens.issue(
+        "ig_long", app, short.subject_id, short.scopes, lifetime=LONG_LIVED_SECONDS
+    )
     return _bearer(token.value, LONG_LIVED_EXPIRES_IN)
 
 
@@ -86,7 +109,9 @@ def instagram_refresh(backend: GraphBackend, req: GraphRequest) -> dict[str, Any
         raise errors.TokenTooYoungToRefresh()
     app = backend.world.apps[old.app_id]
     # The old token stays valid until its own expiry (§2.2, unconfirmed; the sandbox keeps it).
-    token = backend.tokens.issue("ig_long", app, old.subject_id, old.scopes, lifetime=LONG_LIVED_SECONDS)
+    token = backend.tokens.issue(
+        "ig_long", app, old.subject_id, old.scopes, lifetime=LONG_LIVED_SECONDS
+    )
     backend.record_write("token.refresh", old.subject_id, old.subject_id)
     return _bearer(token.value, LONG_LIVED_EXPIRES_IN)
 

@@ -65,14 +65,23 @@ class Ctx:
             return
         acct = self.backend.world.accounts[account_id]
         self.headers.update(
-            self.backend.rate.charge_buc(self.token.app_id, account_id, acct.impressions, self.backend.now(), calls=calls, work=work)
+            self.backend.rate.charge_buc(
+                self.token.app_id,
+                account_id,
+                acct.impressions,
+                self.backend.now(),
+                calls=calls,
+                work=work,
+            )
         )
         self.charged = True
 
     def charge_platform(self) -> None:
         """Charge the call to the app's Platform budget (hashtags, business discovery)."""
         if not self.charged:
-            self.headers.update(self.backend.rate.charge_platform(self.token.app_id, self.backend.now()))
+            self.headers.update(
+                self.backend.rate.charge_platform(self.token.app_id, self.backend.now())
+            )
             self.charged = True
 
     def fields(self) -> list[FieldSpec] | None:
@@ -83,7 +92,9 @@ class Ctx:
     def url(self, path: str, query: Sequence[tuple[str, str]], changes: dict[str, str]) -> str:
         """An absolute URL on the host the caller used, echoing its token only when it sent it as a parameter."""
         query = [(k, v) for k, v in query if k != "access_token"]
-        if self.req.token_value and (self.req.token_in_params or self.backend.config.echo_header_token_in_next):
+        if self.req.token_value and (
+            self.req.token_in_params or self.backend.config.echo_header_token_in_next
+        ):
             query.append(("access_token", self.req.token_value))
         return paging.build_url(self.req.base_url + self.req.version_prefix, path, query, changes)
 
@@ -132,7 +143,9 @@ def edge_page(
 ) -> dict[str, Any]:
     """One page of an edge in the edge's paging shape, with items rendered by `node`."""
     rule = paging.EDGE_PAGING[edge]
-    page = paging.slice_page(items, key, after=after, before=before, limit=paging.effective_limit(limit, rule))
+    page = paging.slice_page(
+        items, key, after=after, before=before, limit=paging.effective_limit(limit, rule)
+    )
     body: dict[str, Any] = {"data": [node.render(ctx, item, specs) for item in page.items]}
     links = paging.render_paging(
         page, rule.shape, lambda changes: ctx.url(path, query, changes),

@@ -22,9 +22,18 @@ HASHTAG_BUDGET = 30
 # Permission each kind of call needs, per login flavour (§1.1).
 PERMISSIONS = {
     "basic": {"facebook": "instagram_basic", "instagram": "instagram_business_basic"},
-    "insights": {"facebook": "instagram_manage_insights", "instagram": "instagram_business_manage_insights"},
-    "comments": {"facebook": "instagram_manage_comments", "instagram": "instagram_business_manage_comments"},
-    "publish": {"facebook": "instagram_content_publish", "instagram": "instagram_business_content_publish"},
+    "insights": {
+        "facebook": "instagram_manage_insights",
+        "instagram": "instagram_business_manage_insights",
+    },
+    "comments": {
+        "facebook": "instagram_manage_comments",
+        "instagram": "instagram_business_manage_comments",
+    },
+    "publish": {
+        "facebook": "instagram_content_publish",
+        "instagram": "instagram_business_content_publish",
+    },
     "contents": {"facebook": "instagram_manage_contents", "instagram": "instagram_manage_contents"},
     "pages": {"facebook": "pages_show_list", "instagram": "pages_show_list"},
 }
@@ -60,7 +69,9 @@ class SandboxConfig:
 class GraphBackend:
     """The emulated Graph service. Routes call it; it raises `SandboxError`s."""
 
-    def __init__(self, scenario: str, seed: int, clock: SandboxClock, config: SandboxConfig | None = None) -> None:
+    def __init__(
+        self, scenario: str, seed: int, clock: SandboxClock, config: SandboxConfig | None = None
+    ) -> None:
         """Load `scenario` with `seed`, laid out relative to the clock's start."""
         self.scenario = scenario
         self.seed = seed
@@ -73,7 +84,9 @@ class GraphBackend:
         """(Re)build the world from the scenario; all runtime state starts afresh."""
         with self.lock:
             self.tokens = TokenRegistry(self.clock, self.seed)
-            self.world: World = scenarios.build(self.scenario, self.seed, self.clock.start, self.tokens)
+            self.world: World = scenarios.build(
+                self.scenario, self.seed, self.clock.start, self.tokens
+            )
             self.ids = IdFactory(random.Random(f"runtime:{self.scenario}:{self.seed}"))
             self.insights = InsightsEngine(self.seed)
             self.rate = RateLimiter(self.config.ratelimit)
@@ -113,7 +126,7 @@ class GraphBackend:
         user = w.fb_users.get(token.subject_id)
         if user is None:
             return set()
-        return {w.pages[p].ig_account_id for p in user.page_ids if w.pages[p].ig_account_id} - {None}  # type: ignore[misc]
+        return {acct for p in user.page_ids if (acct := w.pages[p].ig_account_id) is not None}
 
     def pages_of(self, token: Token) -> list[Page]:
         """Pages on a Facebook user token's `/me/accounts`."""
@@ -137,7 +150,8 @@ class GraphBackend:
         if owner_id in reachable:
             return item
         visible = any(
-            media_id in self.world.accounts[a].tagged_media_ids + self.world.accounts[a].mentioned_media_ids
+            media_id
+            in self.world.accounts[a].tagged_media_ids + self.world.accounts[a].mentioned_media_ids
             for a in reachable
         )
         if visible and not write:
@@ -178,22 +192,30 @@ class GraphBackend:
     def stories_of(self, acct: IgAccount) -> list[Media]:
         """Active stories, newest first."""
         items = [self.world.media[s] for s in acct.story_ids]
-        live = [s for s in items if not s.deleted and self.story_active(s) and s.timestamp <= self.now()]
+        live = [
+            s for s in items if not s.deleted and self.story_active(s) and s.timestamp <= self.now()
+        ]
         return sorted(live, key=lambda m: (m.timestamp, m.id), reverse=True)
 
     def tagged_of(self, acct: IgAccount) -> list[Media]:
         """Media the account is tagged in, newest first."""
-        items = [self.world.media[m] for m in acct.tagged_media_ids if not self.world.media[m].deleted]
+        items = [
+            self.world.media[m] for m in acct.tagged_media_ids if not self.world.media[m].deleted
+        ]
         return sorted(items, key=lambda m: (m.timestamp, m.id), reverse=True)
 
     def comments_of(self, item: Media) -> list[Comment]:
         """Top-level comments, reverse chronological (§3.6)."""
-        live = [self.world.comments[c] for c in item.comment_ids if not self.world.comments[c].deleted]
+        live = [
+            self.world.comments[c] for c in item.comment_ids if not self.world.comments[c].deleted
+        ]
         return sorted(live, key=lambda c: (c.timestamp, c.id), reverse=True)
 
     def replies_of(self, comment: Comment) -> list[Comment]:
         """Replies, reverse chronological."""
-        live = [self.world.comments[c] for c in comment.reply_ids if not self.world.comments[c].deleted]
+        live = [
+            self.world.comments[c] for c in comment.reply_ids if not self.world.comments[c].deleted
+        ]
         return sorted(live, key=lambda c: (c.timestamp, c.id), reverse=True)
 
     def comment_count(self, item: Media) -> int:
@@ -203,7 +225,9 @@ class GraphBackend:
 
     # --- moderation writes (§6.2, §6.3) ----------------------------------------------------
 
-    def record_write(self, kind: str, account_id: str, object_id: str, **details: Any) -> dict[str, Any]:
+    def record_write(
+        self, kind: str, account_id: str, object_id: str, **details: Any
+    ) -> dict[str, Any]:
         """Append to the write log that `GET /__sandbox/writes` shows."""
         entry = {
             "seq": len(self.writes) + 1,
@@ -216,7 +240,9 @@ class GraphBackend:
         self.writes.append(entry)
         return entry
 
-    def create_comment(self, token: Token, item: Media, message: str, parent: Comment | None = None) -> Comment:
+    def create_comment(
+        self, token: Token, item: Media, message: str, parent: Comment | None = None
+    ) -> Comment:
         """A comment (or reply) by the token's account."""
         self.require(token, "comments")
         if not message:
@@ -236,7 +262,9 @@ class GraphBackend:
         self.world.comments[comment.id] = comment
         (parent.reply_ids if parent else item.comment_ids).append(comment.id)
         kind = "comment.reply" if parent else "comment.create"
-        self.record_write(kind, actor.id, parent.id if parent else item.id, result_id=comment.id, message=message)
+        self.record_write(
+            kind, actor.id, parent.id if parent else item.id, result_id=comment.id, message=message
+        )
         self.emit_change(item.owner_id, "comments", self.comment_change(comment, item))
         return comment
 
@@ -252,7 +280,12 @@ class GraphBackend:
         item = self.media(comment.media_id, token, write=True)
         if not comment.by_owner:
             comment.hidden = hidden
-        self.record_write("comment.hide" if hidden else "comment.unhide", item.owner_id, comment.id, hidden=comment.hidden)
+        self.record_write(
+            "comment.hide" if hidden else "comment.unhide",
+            item.owner_id,
+            comment.id,
+            hidden=comment.hidden,
+        )
 
     def delete_comment(self, token: Token, comment: Comment) -> None:
         """Only the media owner can delete comments (§6.2)."""
@@ -285,17 +318,23 @@ class GraphBackend:
             self.world.media[child].deleted = True
         self.record_write("media.delete", item.owner_id, item.id)
 
-    def mention_reply(self, token: Token, acct: IgAccount, media_id: str, comment_id: str | None, message: str) -> Comment:
+    def mention_reply(
+        self, token: Token, acct: IgAccount, media_id: str, comment_id: str | None, message: str
+    ) -> Comment:
         """Reply to a mention: a comment on the mentioning media, or a reply to the comment (§6.2)."""
         self.require(token, "comments")
         if media_id not in acct.mentioned_media_ids and media_id not in acct.tagged_media_ids:
-            raise errors.InvalidParameter(detail=f"The account is not mentioned in media {media_id}")
+            raise errors.InvalidParameter(
+                detail=f"The account is not mentioned in media {media_id}"
+            )
         item = self.world.media[media_id]
         if comment_id:
             parent = self.world.comments.get(comment_id)
             if parent is None or parent.media_id != media_id or parent.deleted:
                 raise errors.UnsupportedGetRequest(object_id=comment_id)
-            comment = self.create_comment(token, item, message, parent if parent.parent_id is None else None)
+            comment = self.create_comment(
+                token, item, message, parent if parent.parent_id is None else None
+            )
         else:
             comment = self.create_comment(token, item, message)
         self.writes[-1]["kind"] = "mention.reply"
@@ -334,7 +373,14 @@ class GraphBackend:
         """Queue a change for the webhook sender when the account subscribed to the field."""
         acct = self.world.accounts.get(account_id)
         if acct is not None and field_name in acct.subscribed_fields:
-            self.changes.append({"account_id": account_id, "field": field_name, "value": value, "time": int(self.now())})
+            self.changes.append(
+                {
+                    "account_id": account_id,
+                    "field": field_name,
+                    "value": value,
+                    "time": int(self.now()),
+                }
+            )
 
     def expire_stories(self) -> None:
         """Emit `story_insights` for stories that passed 24 h since the last call (§8)."""

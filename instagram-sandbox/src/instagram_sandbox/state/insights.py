@@ -87,7 +87,9 @@ class InsightsEngine:
         wanted = [m.USER_METRICS[n] for n in names]
         metric_type = params.get("metric_type", "time_series")
         if metric_type not in ("time_series", "total_value"):
-            raise errors.InvalidParameter(detail="metric_type must be one of: time_series, total_value")
+            raise errors.InvalidParameter(
+                detail="metric_type must be one of: time_series, total_value"
+            )
         if metric_type == "time_series":
             tv_only = [w.name for w in wanted if "time_series" not in w.metric_types]
             if tv_only:
@@ -173,7 +175,8 @@ class InsightsEngine:
                 if end < now - 31 * DAY:
                     continue
                 hours = {
-                    str(h): stable(self.seed, account.id, "online", int(end), h) % max(1, account.followers_count // 4)
+                    str(h): stable(self.seed, account.id, "online", int(end), h)
+                    % max(1, account.followers_count // 4)
                     for h in range(24)
                 }
                 values.append({"value": hours, "end_time": graph_time(end)})
@@ -225,21 +228,34 @@ class InsightsEngine:
         return {"dimension_keys": dims, "results": results}
 
     def _demographics(
-        self, account: IgAccount, wanted: list[m.UserMetric], params: Mapping[str, str], breakdown: list[str]
+        self,
+        account: IgAccount,
+        wanted: list[m.UserMetric],
+        params: Mapping[str, str],
+        breakdown: list[str],
     ) -> list[dict[str, Any]]:
         timeframe = params.get("timeframe")
         data = []
         for w in wanted:
             if not timeframe:
                 raise errors.TimeframeRequired(metric=w.name)
-            valid = m.FOLLOWER_TIMEFRAMES if w.name == "follower_demographics" else m.AUDIENCE_TIMEFRAMES
+            valid = (
+                m.FOLLOWER_TIMEFRAMES
+                if w.name == "follower_demographics"
+                else m.AUDIENCE_TIMEFRAMES
+            )
             if timeframe not in valid:
                 raise errors.InvalidTimeframe(valid=", ".join(valid))
             if not breakdown:
                 raise errors.MissingParameter(name="breakdown")
-            split = self._split(account.id, f"{w.name}:{timeframe}", breakdown, account.followers_count)
+            split = self._split(
+                account.id, f"{w.name}:{timeframe}", breakdown, account.followers_count
+            )
             split["results"] = sorted(split["results"], key=lambda r: -r["value"])[:45]
-            data.append(_metric_item(account.id, w.name, "lifetime") | {"total_value": {"breakdowns": [split]}})
+            data.append(
+                _metric_item(account.id, w.name, "lifetime")
+                | {"total_value": {"breakdowns": [split]}}
+            )
         return data
 
     # --- media insights (§4.2) -----------------------------------------------------------
@@ -273,7 +289,12 @@ class InsightsEngine:
                 raise errors.MetricNotSupportedForProductType(metric=name)
             if (
                 name not in allowed
-                or (strict_feed_video and product == "FEED" and media.media_type == "VIDEO" and name in m.FEED_VIDEO_REJECTED)
+                or (
+                    strict_feed_video
+                    and product == "FEED"
+                    and media.media_type == "VIDEO"
+                    and name in m.FEED_VIDEO_REJECTED
+                )
                 or (flavour == "instagram" and name in m.FACEBOOK_ONLY_MEDIA_METRICS)
             ):
                 raise errors.MetricNotSupportedForProductType(metric=name)
@@ -322,7 +343,10 @@ class InsightsEngine:
             "saved": media.saved_count,
             "shares": media.shares_count,
             "reposts": media.reposts_count,
-            "total_interactions": media.like_count + comment_count + media.saved_count + media.shares_count,
+            "total_interactions": media.like_count
+            + comment_count
+            + media.saved_count
+            + media.shares_count,
             "follows": reach // 50,
             "profile_visits": reach // 20,
             "profile_activity": reach // 40,

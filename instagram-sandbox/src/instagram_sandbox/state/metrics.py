@@ -45,7 +45,10 @@ FACEBOOK_ONLY_MEDIA_METRICS = frozenset({"total_likes", "total_comments", "total
 FACEBOOK_SHARE_METRICS = frozenset({"facebook_views", "crossposted_views"})
 
 MEDIA_BREAKDOWNS = {
-    "profile_activity": ("action_type", ("BIO_LINK_CLICKED", "CALL", "DIRECTION", "EMAIL", "OTHER", "TEXT")),
+    "profile_activity": (
+        "action_type",
+        ("BIO_LINK_CLICKED", "CALL", "DIRECTION", "EMAIL", "OTHER", "TEXT"),
+    ),
     "navigation": (
         "story_navigation_action_type",
         ("TAP_FORWARD", "TAP_BACK", "TAP_EXIT", "SWIPE_FORWARD"),

@@ -54,7 +54,14 @@ class Page:
     category: str
     ig_account_id: str | None
     tasks: list[str] = field(
-        default_factory=lambda: ["ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE"]
+        default_factory=lambda: [
+            "ANALYZE",
+            "ADVERTISE",
+            "MESSAGING",
+            "MODERATE",
+            "CREATE_CONTENT",
+            "MANAGE",
+        ]
     )
 
 

@@ -50,12 +50,18 @@ class Publisher:
             return "IN_PROGRESS", "In Progress: Media is still being processed."
         return "FINISHED", "Finished: Media has been uploaded and it is ready to be published."
 
-    def create(self, token: Token, acct: IgAccount, params: Mapping[str, str], flavour: str) -> Container:
+    def create(
+        self, token: Token, acct: IgAccount, params: Mapping[str, str], flavour: str
+    ) -> Container:
         """Validate `POST /{ig-user-id}/media` and create a container."""
         b = self.backend
         b.require(token, "publish")
         now = b.now()
-        recent = [c for c in b.world.containers.values() if c.owner_id == acct.id and now - c.created_at < DAY]
+        recent = [
+            c
+            for c in b.world.containers.values()
+            if c.owner_id == acct.id and now - c.created_at < DAY
+        ]
         if len(recent) >= CONTAINERS_PER_DAY:
             raise errors.ContainerLimit()
         media_type = params.get("media_type", "").upper() or "IMAGE"
@@ -68,10 +74,16 @@ class Publisher:
         url = params.get("image_url") or params.get("video_url") or ""
         resumable = params.get("upload_type") == "resumable"
         if resumable and flavour != "facebook":
-            raise errors.InvalidParameter(detail="upload_type=resumable is only available with Facebook Login")
+            raise errors.InvalidParameter(
+                detail="upload_type=resumable is only available with Facebook Login"
+            )
         if url and not resumable:
             self._check_url(url, is_image="image_url" in params)
-        video = media_type in ("VIDEO", "REELS") or (media_type == "STORIES" and "video_url" in params) or resumable
+        video = (
+            media_type in ("VIDEO", "REELS")
+            or (media_type == "STORIES" and "video_url" in params)
+            or resumable
+        )
         delay = b.config.video_processing_seconds if video else b.config.image_processing_seconds
         box = Container(
             id=b.ids.container(), owner_id=acct.id, media_type=media_type, created_at=now,
@@ -80,26 +92,43 @@ class Publisher:
             awaiting_upload=resumable,
         )  # fmt: skip
         b.world.containers[box.id] = box
-        b.record_write("container.create", acct.id, acct.id, result_id=box.id, media_type=media_type)
+        b.record_write(
+            "container.create", acct.id, acct.id, result_id=box.id, media_type=media_type
+        )
         return box
 
     def _check_type(self, media_type: str, is_item: bool, params: Mapping[str, str]) -> None:
         if media_type not in ("IMAGE", "VIDEO", "REELS", "STORIES", "CAROUSEL"):
-            raise errors.UnknownMediaType(media_type=media_type, detail="Use IMAGE, REELS, STORIES or CAROUSEL.")
+            raise errors.UnknownMediaType(
+                media_type=media_type, detail="Use IMAGE, REELS, STORIES or CAROUSEL."
+            )
         if media_type == "VIDEO" and not is_item:
             raise errors.UnknownMediaType(
-                media_type="VIDEO", detail="Feed videos are published as REELS; VIDEO is only a carousel item."
+                media_type="VIDEO",
+                detail="Feed videos are published as REELS; VIDEO is only a carousel item.",
             )
-        if media_type in ("REELS", "VIDEO") and "video_url" not in params and params.get("upload_type") != "resumable":
+        if (
+            media_type in ("REELS", "VIDEO")
+            and "video_url" not in params
+            and params.get("upload_type") != "resumable"
+        ):
             raise errors.MissingParameter(name="video_url")
         if media_type == "IMAGE" and "image_url" not in params:
             raise errors.MissingParameter(name="image_url")
-        if media_type == "STORIES" and not ({"image_url", "video_url"} & set(params)) and params.get("upload_type") != "resumable":
+        if (
+            media_type == "STORIES"
+            and not ({"image_url", "video_url"} & set(params))
+            and params.get("upload_type") != "resumable"
+        ):
             raise errors.MissingParameter(name="image_url")
         if media_type == "CAROUSEL" and "children" not in params:
             raise errors.MissingParameter(name="children")
-        if "alt_text" in params and (media_type not in ("IMAGE",) or len(params["alt_text"]) > ALT_TEXT_MAX):
-            raise errors.InvalidParameter(detail="alt_text is only for images and at most 1000 characters")
+        if "alt_text" in params and (
+            media_type not in ("IMAGE",) or len(params["alt_text"]) > ALT_TEXT_MAX
+        ):
+            raise errors.InvalidParameter(
+                detail="alt_text is only for images and at most 1000 characters"
+            )
         if "collaborators" in params:
             try:
                 collaborators = json.loads(params["collaborators"])
@@ -115,8 +144,12 @@ class Publisher:
             tags = json.loads(raw)
         except json.JSONDecodeError:
             raise errors.InvalidParameter(detail="user_tags must be a JSON list") from None
-        if not isinstance(tags, list) or any(not isinstance(t, dict) or "username" not in t for t in tags):
-            raise errors.InvalidParameter(detail="user_tags must be a list of objects with a username")
+        if not isinstance(tags, list) or any(
+            not isinstance(t, dict) or "username" not in t for t in tags
+        ):
+            raise errors.InvalidParameter(
+                detail="user_tags must be a list of objects with a username"
+            )
         if media_type == "IMAGE" and any("x" not in t or "y" not in t for t in tags):
             raise errors.InvalidParameter(detail="user_tags on images need x and y")
 
@@ -147,7 +180,12 @@ class Publisher:
 
     def _check_url(self, url: str, *, is_image: bool) -> None:
         parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.hostname in UNREACHABLE_HOSTS or "/404" in parsed.path:
+        if (
+            parsed.scheme not in ("http", "https")
+            or not parsed.netloc
+            or parsed.hostname in UNREACHABLE_HOSTS
+            or "/404" in parsed.path
+        ):
             raise errors.MediaFetchFailed(url=url)
         path = parsed.path.lower()
         if is_image and not path.endswith(_IMAGE_EXTENSIONS):
@@ -161,9 +199,13 @@ class Publisher:
             try:
                 offset, size = int(headers.get("offset", "0")), int(headers["file_size"])
             except (KeyError, ValueError):
-                raise errors.UploadFailed(detail="offset and file_size headers are required") from None
+                raise errors.UploadFailed(
+                    detail="offset and file_size headers are required"
+                ) from None
             if offset != 0 or size != len(body):
-                raise errors.UploadFailed(detail=f"Expected {size} bytes from offset {offset}, got {len(body)}")
+                raise errors.UploadFailed(
+                    detail=f"Expected {size} bytes from offset {offset}, got {len(body)}"
+                )
         box.awaiting_upload = False
         box.ready_at = self.backend.now() + self.backend.config.video_processing_seconds
         self.backend.record_write("container.upload", box.owner_id, box.id, bytes=len(body))
@@ -198,13 +240,17 @@ class Publisher:
             raise errors.DailyPublishingLimit()
         item = self._materialise(acct, box)
         box.published_media_id = item.id
-        b.record_write("media.publish", acct.id, box.id, result_id=item.id, media_type=box.media_type)
+        b.record_write(
+            "media.publish", acct.id, box.id, result_id=item.id, media_type=box.media_type
+        )
         return item
 
     def _materialise(self, acct: IgAccount, box: Container) -> Media:
         b = self.backend
         now = b.now()
-        kind = {"IMAGE": "IMAGE", "REELS": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}.get(box.media_type, "IMAGE")
+        kind = {"IMAGE": "IMAGE", "REELS": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}.get(
+            box.media_type, "IMAGE"
+        )
         if box.media_type == "STORIES":
             kind = "VIDEO" if "video_url" in box.params else "IMAGE"
         product = {"REELS": "REELS", "STORIES": "STORY"}.get(box.media_type, "FEED")

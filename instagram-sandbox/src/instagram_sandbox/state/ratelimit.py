@@ -18,6 +18,7 @@ CALLS_PER_IMPRESSION = 4800
 class RateLimitConfig:
     """Knobs the control API can set so tests can exhaust budgets quickly."""
 
+    buc_calls_per_impression: int = CALLS_PER_IMPRESSION
     buc_block_seconds: int = 300
     buc_penalty_seconds: int = 60
     platform_calls_per_hour: int = 10000
@@ -60,15 +61,24 @@ class RateLimiter:
         self.config = config
         self._buc: dict[tuple[str, str], _Budget] = {}
         self._platform: dict[str, _Budget] = {}
-        self.charged: Counter[str] = Counter()  # Graph calls charged, by "buc:<account>" / "platform:<app>"
+        self.charged: Counter[str] = (
+            Counter()
+        )  # Graph calls charged, by "buc:<account>" / "platform:<app>"
 
     def charge_buc(
-        self, app_id: str, account_id: str, impressions: int, now: float, *, calls: int = 1, work: int = 1
+        self,
+        app_id: str,
+        account_id: str,
+        impressions: int,
+        now: float,
+        *,
+        calls: int = 1,
+        work: int = 1,
     ) -> dict[str, str]:
         """Charge `calls` to the account's budget; return usage headers or raise 80002."""
         budget = self._buc.setdefault((app_id, account_id), _Budget())
         self.charged[f"buc:{account_id}"] += calls
-        allowance = max(1, CALLS_PER_IMPRESSION * impressions)
+        allowance = max(1, self.config.buc_calls_per_impression * impressions)
         if budget.blocked_until and now >= budget.blocked_until:
             budget.blocked_until = 0.0
             budget.clear()  # access regained: a fresh allowance
@@ -118,14 +128,20 @@ class RateLimiter:
         }
         return json.dumps({account_id: [usage]}, separators=(",", ":"))
 
-    def _buc_error(self, account_id: str, budget: _Budget, allowance: int, now: float) -> errors.SandboxError:
+    def _buc_error(
+        self, account_id: str, budget: _Budget, allowance: int, now: float
+    ) -> errors.SandboxError:
         err = errors.InstagramAccountThrottled()
         err.status_override = self.config.throttle_http_status
-        err.headers["X-Business-Use-Case-Usage"] = self._buc_header(account_id, budget, allowance, now)
+        err.headers["X-Business-Use-Case-Usage"] = self._buc_header(
+            account_id, budget, allowance, now
+        )
         return err
 
     def _platform_error(self, budget: _Budget, allowance: int) -> errors.SandboxError:
-        err = errors.THROTTLE_ERRORS.get(self.config.platform_error_code, errors.ApplicationRequestLimit)()
+        err = errors.THROTTLE_ERRORS.get(
+            self.config.platform_error_code, errors.ApplicationRequestLimit
+        )()
         err.status_override = self.config.throttle_http_status
         err.headers["X-App-Usage"] = _app_usage(budget, allowance, floor=100)
         return err
@@ -134,7 +150,10 @@ class RateLimiter:
         """Budgets for the control API."""
         return {
             "buc": {
-                f"{app}:{acct}": {"calls_in_window": b.total, "blocked_until": b.blocked_until or None}
+                f"{app}:{acct}": {
+                    "calls_in_window": b.total,
+                    "blocked_until": b.blocked_until or None,
+                }
                 for (app, acct), b in self._buc.items()
             },
             "platform": {
@@ -146,4 +165,7 @@ class RateLimiter:
 
 def _app_usage(budget: _Budget, allowance: int, floor: int = 0) -> str:
     pct = max(floor, min(100, budget.total * 100 // allowance))
-    return json.dumps({"call_count": pct, "total_cputime": pct // 2, "total_time": pct // 2}, separators=(",", ":"))
+    return json.dumps(
+        {"call_count": pct, "total_cputime": pct // 2, "total_time": pct // 2},
+        separators=(",", ":"),
+    )

@@ -139,7 +139,10 @@ class TokenRegistry:
         if token is None:
             return {
                 "is_valid": False,
-                "error": {"code": 190, "message": "Invalid OAuth access token - Cannot parse access token"},
+                "error": {
+                    "code": 190,
+                    "message": "Invalid OAuth access token - Cannot parse access token",
+                },
             }
         try:
             self.validate(value, token.flavour)
@@ -163,7 +166,9 @@ class TokenRegistry:
         return data
 
 
-def appsecret_proof_ok(secret: str, token: str, proof: str, proof_time: str | None, now: float) -> bool:
+def appsecret_proof_ok(
+    secret: str, token: str, proof: str, proof_time: str | None, now: float
+) -> bool:
     """Check either proof form: HMAC(token), or HMAC(token|time) with a 5-minute window (§2.5)."""
     if proof_time is not None:
         try:
@@ -184,4 +189,6 @@ def _pacific_text(ts: float) -> str:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    return datetime.fromtimestamp(ts, ZoneInfo("America/Los_Angeles")).strftime("%A, %d-%b-%y %H:%M:%S %Z")
+    return datetime.fromtimestamp(ts, ZoneInfo("America/Los_Angeles")).strftime(
+        "%A, %d-%b-%y %H:%M:%S %Z"
+    )

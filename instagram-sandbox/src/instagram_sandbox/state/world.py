@@ -29,7 +29,9 @@ class IdFactory:
     def make(self, prefix: str, length: int) -> str:
         """A fresh id of `length` digits starting with `prefix`."""
         while True:
-            candidate = prefix + "".join(str(self._rng.randrange(10)) for _ in range(length - len(prefix)))
+            candidate = prefix + "".join(
+                str(self._rng.randrange(10)) for _ in range(length - len(prefix))
+            )
             if candidate not in self._used:
                 self._used.add(candidate)
                 return candidate

@@ -1,0 +1,34 @@
+# Every target bootstraps what it needs: uv (installed with pip when missing) and the workspace env.
+SHELL := /bin/bash
+PYTHON ?= python3
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON ?= $(shell command -v $(PYTHON))
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: help bootstrap test lint bench sandbox
+
+help:
+	@echo "make test     - lint, type-check and run every test suite"
+	@echo "make lint     - ruff and mypy only"
+	@echo "make bench    - sandbox throughput benchmark (results in bench/results/)"
+	@echo "make sandbox  - serve the demo scenario on 127.0.0.1:8765"
+
+$(UV):
+	$(PYTHON) -m pip install --user --quiet "uv==0.13.9" || $(PYTHON) -m pip install --quiet --break-system-packages --user "uv==0.13.9"
+
+bootstrap: $(UV)
+	$(UV) sync --all-packages --frozen
+
+lint: bootstrap
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+test: lint
+	$(UV) run pytest
+
+bench: bootstrap
+	$(UV) run python bench/sandbox_throughput.py
+
+sandbox: bootstrap
+	$(UV) run instagram-sandbox serve --scenario demo --port 8765

@@ -1,0 +1,83 @@
+"""Test helpers: the demo scenario seen through plain `requests` calls on loopback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from instagram_sandbox.server import SandboxClient, SandboxServer
+
+
+@dataclass
+class Demo:
+    """The demo scenario as a test sees it: URLs, tokens, account ids, and call helpers."""
+
+    server: SandboxServer
+    control: SandboxClient
+    fb_token: str
+    ig_token: str
+    acme: str
+    bakery: str
+    creator: str
+    apps: dict[str, dict[str, str]]
+
+    @property
+    def base(self) -> str:
+        """Facebook-Login base URL."""
+        return self.server.base_url
+
+    @property
+    def ig_base(self) -> str:
+        """Instagram-Login base URL."""
+        return self.server.instagram_base_url
+
+    def call(self, method: str, path: str, *, token: str | None = None, host: str = "facebook",
+             version: str | None = "v25.0", bearer: bool = True, **params: Any) -> requests.Response:  # fmt: skip
+        base = self.base if host == "facebook" else self.ig_base
+        url = f"{base}/{version}{path}" if version else f"{base}{path}"
+        token = token if token is not None else (self.fb_token if host == "facebook" else self.ig_token)
+        headers = {"Authorization": f"Bearer {token}"} if bearer and token else {}
+        if not bearer and token:
+            params["access_token"] = token
+        if method == "GET":
+            return requests.get(url, params=params, headers=headers, timeout=30)
+        return requests.request(method, url, data=params, headers=headers, timeout=30)
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> requests.Response:
+        return self.call("POST", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> requests.Response:
+        return self.call("DELETE", path, **kw)
+
+    def ok(self, answer: requests.Response) -> Any:
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+def graph_error(answer: requests.Response) -> dict[str, Any]:
+    """The `error` object of a Graph error answer."""
+    body = answer.json()
+    assert "error" in body, body
+    return dict(body["error"])
+
+
+def demo_for(server: SandboxServer) -> Demo:
+    """Tokens and account ids of the demo scenario running on `server`."""
+    control = server.client()
+    tokens = control.tokens()
+    by_name = {row["label"].split(" ")[0]: row for row in tokens["accounts"]}
+    return Demo(
+        server=server,
+        control=control,
+        fb_token=by_name["acmecoffee"]["access_token"],
+        ig_token=by_name["lena.creates"]["access_token"],
+        acme=by_name["acmecoffee"]["account_id"],
+        bakery=by_name["acmebakery"]["account_id"],
+        creator=by_name["lena.creates"]["account_id"],
+        apps=tokens["apps"],
+    )
