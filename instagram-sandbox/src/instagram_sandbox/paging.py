@@ -142,7 +142,7 @@ def render_paging(
         return None
     before, after = encode_cursor(page.first_key), encode_cursor(page.last_key)
     paging: dict[str, Any] = {}
-    if page.has_next or page.has_previous or last_page_cursors:
+    if page.has_next or last_page_cursors:
         paging["cursors"] = {"before": before, "after": after}
     if shape is Shape.CURSOR_URLS:
         if page.has_previous:
