@@ -123,7 +123,8 @@ class InsightsEngine:
             since < today - MAX_RANGE or until > today
         ):
             raise errors.FollowerCountWindow()
-        ends = [e for e in day_ends_between(since, until) if e - DAY >= account.created_at]
+        # No data before the account existed, nor for days that have not started yet.
+        ends = [e for e in day_ends_between(since, until) if account.created_at <= e - DAY < now]
         data = []
         for w in wanted:
             if metric_type == "total_value":
