@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from instagram_sandbox.server import SandboxServer
 from instagram_sandbox.testing import Demo, demo_for
 

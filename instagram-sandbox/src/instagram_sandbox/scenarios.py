@@ -244,7 +244,9 @@ def build_demo(b: _Builder) -> None:
     acme = b.account("acmecoffee", "Acme Coffee", 12840, converted_days=118)
     kinds = ["IMAGE"] * 40 + ["CAROUSEL"] * 10 + ["REELS"] * 10
     media = b.media(acme, kinds, 120, oldest_age=119.5 * DAY)
-    media[1].timestamp = max(media[1].timestamp, b.now - 20 * HOUR)  # two API posts in the last 24 h
+    media[1].timestamp = max(
+        media[1].timestamp, b.now - 20 * HOUR
+    )  # two API posts in the last 24 h
     for recent in media[:2]:
         recent.published_via_api = True
     media[5].comment_enabled = False

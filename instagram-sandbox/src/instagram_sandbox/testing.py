@@ -35,9 +35,12 @@ class Demo:
 
     def call(self, method: str, path: str, *, token: str | None = None, host: str = "facebook",
              version: str | None = "v25.0", bearer: bool = True, **params: Any) -> requests.Response:  # fmt: skip
+        """Call the Graph API on either host; the token goes in a Bearer header unless `bearer=False`."""
         base = self.base if host == "facebook" else self.ig_base
         url = f"{base}/{version}{path}" if version else f"{base}{path}"
-        token = token if token is not None else (self.fb_token if host == "facebook" else self.ig_token)
+        token = (
+            token if token is not None else (self.fb_token if host == "facebook" else self.ig_token)
+        )
         headers = {"Authorization": f"Bearer {token}"} if bearer and token else {}
         if not bearer and token:
             params["access_token"] = token
@@ -46,15 +49,19 @@ class Demo:
         return requests.request(method, url, data=params, headers=headers, timeout=30)
 
     def get(self, path: str, **kw: Any) -> requests.Response:
+        """GET a Graph path."""
         return self.call("GET", path, **kw)
 
     def post(self, path: str, **kw: Any) -> requests.Response:
+        """POST a Graph path with a form body."""
         return self.call("POST", path, **kw)
 
     def delete(self, path: str, **kw: Any) -> requests.Response:
+        """DELETE a Graph path."""
         return self.call("DELETE", path, **kw)
 
     def ok(self, answer: requests.Response) -> Any:
+        """The JSON body of a 200 answer (fails the test otherwise)."""
         assert answer.status_code == 200, answer.text
         return answer.json()
 
