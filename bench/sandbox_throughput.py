@@ -9,30 +9,22 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from instagram_sandbox.testing import served_demo
 
 REQUESTS = 5000
 GOAL = 1500
 
 
 def main() -> int:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "instagram_sandbox.cli", "serve", "--port", "0", "--scenario", "demo"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        lines = [proc.stdout.readline() for _ in range(9)]  # type: ignore[union-attr]
-        base = next(line.split()[-1] for line in lines if "base URL (Facebook Login)" in line)
-        token = next(line.split()[-1] for line in lines if "acmecoffee" in line)
-        account = next(line.split()[1] for line in lines if "acmecoffee" in line)
-        host, port = re.match(r"http://([^:]+):(\d+)", base).groups()  # type: ignore[union-attr]
+    with served_demo() as served:
+        host, port = re.match(r"http://([^:]+):(\d+)", served.base_url).groups()  # type: ignore[union-attr]
         conn = http.client.HTTPConnection(host, int(port))
-        headers = {"Authorization": f"Bearer {token}"}
-        path = f"/v25.0/{account}?fields=id,username,followers_count"
+        headers = {"Authorization": f"Bearer {served.access_token}"}
+        path = f"/v25.0/{served.account_id}?fields=id,username,followers_count"
         for _ in range(200):
             conn.request("GET", path, headers=headers)
             conn.getresponse().read()
@@ -43,9 +35,6 @@ def main() -> int:
             answer.read()
             assert answer.status == 200
         rate = REQUESTS / (time.perf_counter() - started)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "requests": REQUESTS,
               "requests_per_second": round(rate), "goal": GOAL, "met": rate >= GOAL}  # fmt: skip
     print(json.dumps(result))

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from instagram_sandbox.server import running_sandbox
-from instagram_sandbox.testing import Demo
+from instagram_sandbox.testing import Demo, served_demo
 
 
 def test_stats_by_path_status_and_reset(demo: Demo) -> None:
@@ -118,23 +116,13 @@ def test_webhooks_handshake_signed_batches_retries_and_replays(demo: Demo) -> No
 
 
 def test_cli_serves_demo_and_prints_tokens() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "instagram_sandbox.cli", "serve", "--port", "0", "--scenario", "demo"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        lines = [proc.stdout.readline() for _ in range(9)]  # type: ignore[union-attr]
-        base = next(
-            line.split()[-1] for line in lines if "Facebook Login)" in line and "base URL" in line
-        )
-        token = next(line.split()[-1] for line in lines if "acmecoffee" in line)
+    with served_demo() as served:
         answer = requests.get(
-            f"{base}/v25.0/me/accounts", headers={"Authorization": f"Bearer {token}"}, timeout=10
+            f"{served.base_url}/v25.0/me/accounts",
+            headers={"Authorization": f"Bearer {served.access_token}"},
+            timeout=10,
         )
         assert len(answer.json()["data"]) == 3
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_concurrent_clients_and_latency() -> None:

@@ -56,7 +56,7 @@ class Stats:
 
     def reset(self) -> None:
         """Zero every counter."""
-        with getattr(self, "lock", threading.Lock()):
+        with self.lock:
             self.total = 0
             self.by_method: Counter[str] = Counter()
             self.by_path: Counter[str] = Counter()

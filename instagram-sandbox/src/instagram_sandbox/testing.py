@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,3 +92,49 @@ def demo_for(server: SandboxServer) -> Demo:
         creator=by_name["lena.creates"]["account_id"],
         apps=tokens["apps"],
     )
+
+
+@dataclass
+class ServedDemo:
+    """A demo sandbox running as `instagram-sandbox serve` in its own process."""
+
+    base_url: str
+    account_id: str
+    access_token: str
+
+
+@contextmanager
+def served_demo(*extra_args: str) -> Iterator[ServedDemo]:
+    """Run the CLI on a free port; yield its base URL and the acmecoffee account's id and token."""
+    proc = subprocess.Popen(  # noqa: S603 - our own console entry, no shell
+        [
+            sys.executable,
+            "-m",
+            "instagram_sandbox.cli",
+            "serve",
+            "--port",
+            "0",
+            "--scenario",
+            "demo",
+            *extra_args,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        base = account = token = None
+        for line in proc.stdout:
+            if "base URL (Facebook Login)" in line:
+                base = line.split()[-1]
+            elif "acmecoffee" in line:
+                account, token = line.split()[1], line.split()[-1]
+                break
+        if base is None or account is None or token is None:
+            raise RuntimeError(
+                "instagram-sandbox serve ended before announcing its base URL and tokens"
+            )
+        yield ServedDemo(base, account, token)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

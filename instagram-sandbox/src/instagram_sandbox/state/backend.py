@@ -146,8 +146,7 @@ class GraphBackend:
         reachable = self.reachable_accounts(token)
         if item is None or item.deleted or (item.is_story and not self.story_active(item)):
             raise errors.UnsupportedGetRequest(object_id=media_id)
-        owner_id = self.owner_of(item)
-        if owner_id in reachable:
+        if item.owner_id in reachable:
             return item
         visible = any(
             media_id
@@ -157,10 +156,6 @@ class GraphBackend:
         if visible and not write:
             return item
         raise errors.UnsupportedGetRequest(object_id=media_id)
-
-    def owner_of(self, item: Media) -> str:
-        """Owning account id of media (children belong to their carousel's owner)."""
-        return item.owner_id
 
     def comment(self, comment_id: str, token: Token) -> Comment:
         """A live comment on media the token can see."""
