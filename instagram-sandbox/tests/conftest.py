@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from instagram_sandbox.server import SandboxServer
 from instagram_sandbox.testing import Demo, demo_for
 

@@ -7,6 +7,7 @@ import hmac
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+
 from instagram_sandbox.testing import Demo, graph_error
 
 

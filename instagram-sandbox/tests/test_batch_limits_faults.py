@@ -6,6 +6,7 @@ import json
 
 import pytest
 import requests
+
 from instagram_sandbox.testing import Demo, graph_error
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+
 from instagram_sandbox.server import running_sandbox
 from instagram_sandbox.testing import Demo, served_demo
 

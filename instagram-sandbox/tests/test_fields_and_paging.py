@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+
 from instagram_sandbox.testing import Demo, graph_error
 
 

@@ -1,0 +1,326 @@
+"""`GraphClient`: one HTTP session wired to the authenticator, error table, retries, pacing and paging.
+
+It holds no tables: error meanings live in `error_codes`, retry decisions in `retry`, waits in
+`pacing`, paging rules in `paging`, batch encoding in `batch`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import backoff
+import requests
+import urllib3
+
+from instagram_graph import errors, retry
+from instagram_graph.auth import GraphAuthenticator, ServerClock
+from instagram_graph.batch import MAX_BATCH, BatchOperation, BatchResult, decode_batch, encode_batch
+from instagram_graph.error_codes import error_from_response
+from instagram_graph.errors import AuthError, GraphError
+from instagram_graph.pacing import Pacer
+from instagram_graph.paging import Shape, next_request
+from instagram_graph.redaction import get_logger, redact
+from instagram_graph.settings import GraphSettings
+
+log = get_logger(__name__)
+
+
+class GraphClient:
+    """Calls the Graph API for one configuration; safe to share between threads."""
+
+    def __init__(
+        self,
+        settings: GraphSettings,
+        *,
+        authenticator: GraphAuthenticator | None = None,
+        session: requests.Session | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        """Use the process-wide authenticator for these settings unless one is given."""
+        self.settings = settings
+        self.auth = authenticator or GraphAuthenticator.shared(settings)
+        self.clock: ServerClock = self.auth.clock
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = settings.user_agent
+        if settings.proxy:
+            self.session.proxies = {"http": settings.proxy, "https": settings.proxy}
+        self.pacer = pacer or Pacer(
+            threshold=settings.throttle_threshold,
+            rate_per_second=settings.throttle_rate_per_second,
+            max_wait_seconds=settings.throttle_wait_in_millis / 1000,
+        )
+        self.policy = retry.RetryPolicy.from_millis(
+            settings.maximum_retries,
+            settings.initial_retry_interval_millis,
+            settings.maximum_retries_interval_millis,
+        )
+        self.timeout = (
+            settings.connect_timeout_millis / 1000,
+            settings.response_timeout_millis / 1000,
+        )
+        self._graph_netloc = urlsplit(settings.endpoints.graph).netloc
+        self.calls = 0
+
+    # ---- single calls -------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        """Absolute URL for a Graph path (`ig-id/media`) or a next-page URL (kept as is)."""
+        if path.startswith(("http://", "https://")):
+            if urlsplit(path).netloc != self._graph_netloc:
+                raise errors.BadResponseError(
+                    f"refusing to follow a paging URL to another host ({urlsplit(path).netloc})"
+                )
+            return path
+        return f"{self.settings.graph_url}/{path.lstrip('/')}"
+
+    def get(self, path: str, *, account: str | None = None, **params: Any) -> dict[str, Any]:
+        """GET a node or edge; returns the decoded JSON object."""
+        result = self.request("GET", path, params=params, account=account)
+        assert isinstance(result, dict)
+        return result
+
+    def post(self, path: str, *, account: str | None = None, **data: Any) -> dict[str, Any]:
+        """POST a form; not retried once its outcome is unknown (see `retry`)."""
+        result = self.request("POST", path, data=data, account=account)
+        assert isinstance(result, dict)
+        return result
+
+    def delete(self, path: str, *, account: str | None = None, **params: Any) -> dict[str, Any]:
+        """DELETE a node (treated like a write: not repeated once its outcome is unknown)."""
+        result = self.request("DELETE", path, params=params, account=account)
+        assert isinstance(result, dict)
+        return result
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        account: str | None = None,
+        idempotent: bool | None = None,
+        insights: bool = False,
+    ) -> Any:
+        """One logical call: pacing, retries with backoff, one token refresh on 190/102."""
+        method = method.upper()
+        idempotent = method == "GET" if idempotent is None else idempotent
+        account = account or _account_of(path)
+        refreshed = False
+        while True:
+            used: list[str | None] = [None]
+            try:
+                return self._with_retries(
+                    method, path, params, data, account, idempotent, insights, used
+                )
+            except AuthError as exc:
+                if refreshed or not self.auth.recover(exc, used[0]):
+                    raise
+                refreshed = True
+                log.info("%s %s: retrying with the refreshed token", method, _label_path(path))
+
+    def _with_retries(
+        self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None,
+        account: str | None, idempotent: bool, insights: bool, used: list[str | None],
+    ) -> Any:  # fmt: skip
+        attempts = [0]
+
+        def waits() -> Generator[float, Any, None]:
+            error = yield 0.0
+            while True:
+                error = yield self._retry_wait(error, attempts[0], account)
+
+        def give_up(error: Exception) -> bool:
+            return not (
+                isinstance(error, GraphError)
+                and retry.should_retry(error, attempts[0], self.policy, idempotent=idempotent)
+            )
+
+        def log_retry(details: Any) -> None:
+            exc = details.get("exception")
+            wait = details.get("wait", 0.0)
+            log.warning(
+                "%s %s failed (attempt %d of %d): %s; retrying %s",
+                method, _label_path(path), attempts[0], self.policy.maximum_retries + 1, exc,
+                f"in {wait:.1f} s" if wait else "once the throttle wait is over",
+            )  # fmt: skip
+
+        @backoff.on_exception(
+            waits, GraphError, giveup=give_up, on_backoff=log_retry, jitter=None, logger=None
+        )
+        def attempt() -> Any:
+            attempts[0] += 1
+            return self._send(method, path, params, data, account, insights, used)
+
+        return attempt()
+
+    def _retry_wait(self, error: GraphError, attempt: int, account: str | None) -> float:
+        interval = retry.jitter(retry.backoff_interval(attempt, self.policy))
+        if isinstance(error, errors.RateLimitedError):
+            # The pacer owns throttle waits (it can use an injected clock); backoff waits nothing.
+            self.pacer.on_throttle(account, error.regain_seconds, interval)
+            return 0.0
+        return interval
+
+    def _send(
+        self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None,
+        account: str | None, insights: bool, used: list[str | None],
+    ) -> Any:  # fmt: skip
+        url = self.url(path)
+        label = f"{method} {_label_path(path)}"
+        query = {**self.settings.extra_params, **(params or {})}
+        self.pacer.before_call(account)
+        used[0] = self.auth.access_token
+        try:
+            self.calls += 1
+            answer = self.session.request(
+                method, url, params=query, data=data, auth=self.auth, timeout=self.timeout,
+                allow_redirects=False,
+            )  # fmt: skip
+        except requests.RequestException as exc:
+            raise _network_error(exc, label) from None
+        used[0] = _bearer(answer.request.headers.get("Authorization")) or used[0]
+        self.clock.observe(answer.headers.get("Date"))
+        self.pacer.after_response(account, answer.headers)
+        error = error_from_response(answer, request=label, insights=insights)
+        if error is not None:
+            if isinstance(error, errors.RateLimitedError):
+                error.regain_seconds = _regain(self.pacer, account)
+            raise error
+        body = answer.json()
+        if not isinstance(body, dict | list):
+            raise errors.BadResponseError(
+                "Graph answered with JSON that is not an object", request=label
+            )
+        return body
+
+    # ---- paging -------------------------------------------------------------------------------
+
+    def pages(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        shape: Shape = Shape.CURSOR_URLS,
+        account: str | None = None,
+        until: float | None = None,
+        insights: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Every page of an edge, following the edge's paging shape."""
+        url, query = path, dict(params or {})
+        account = account or _account_of(path)
+        while True:
+            page = self.request("GET", url, params=query, account=account, insights=insights)
+            if not isinstance(page, dict):
+                raise errors.BadResponseError("a page must be a JSON object", request=f"GET {path}")
+            if "data" in page and not isinstance(page["data"], list):
+                raise errors.BadResponseError(
+                    "`data` of a page must be a list", request=f"GET {path}"
+                )
+            yield page
+            following = next_request(shape, page, query, until=until)
+            if following is None:
+                return
+            next_url, query = following
+            url = next_url or url
+
+    def items(
+        self, path: str, params: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of an edge, across pages."""
+        for page in self.pages(path, params, **kwargs):
+            yield from page.get("data", [])
+
+    # ---- batch --------------------------------------------------------------------------------
+
+    def batch(
+        self, operations: list[BatchOperation], *, account: str | None = None, resend: bool = True
+    ) -> list[BatchResult]:
+        """Run operations in batches of 50; results in order.
+
+        Operations that come back `null` (timed out inside Graph) are sent again, and so are
+        operations with a retriable error answer (an error answer proves a write did not happen),
+        up to `maximum_retries` rounds. `resend=False` leaves that to the caller.
+        """
+        results: list[BatchResult | None] = [None] * len(operations)
+        for start in range(0, len(operations), MAX_BATCH):
+            pending = list(range(start, min(start + MAX_BATCH, len(operations))))
+            for round_no in range(1, self.policy.maximum_retries + 2):
+                chunk = [operations[i] for i in pending]
+                answer = self.request(
+                    "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
+                                      "include_headers": "false"},
+                    account=account, idempotent=all(op.idempotent for op in chunk),
+                )  # fmt: skip
+                again: list[int] = []
+                throttled = False
+                for index, result in zip(pending, decode_batch(answer, chunk), strict=True):
+                    results[index] = result
+                    if result is None or (
+                        result.error is not None and retry.is_retriable(result.error)
+                    ):
+                        again.append(index)
+                        throttled |= result is not None and isinstance(
+                            result.error, errors.RateLimitedError
+                        )
+                pending = again
+                if not pending or not resend or round_no > self.policy.maximum_retries:
+                    break
+                wait = retry.jitter(retry.backoff_interval(round_no, self.policy))
+                if throttled:
+                    self.pacer.on_throttle(account, _regain(self.pacer, account), wait)
+                else:
+                    self.pacer.sleep(wait)
+                log.warning(
+                    "batch: re-sending %d operation(s) (round %d)", len(pending), round_no + 1
+                )
+        return [
+            result
+            if result is not None
+            else BatchResult(op, 0, error=errors.TransientError(
+                "Graph answered null for this batch operation every time", request="batch"))
+            for op, result in zip(operations, results, strict=True)
+        ]  # fmt: skip
+
+
+def _account_of(path: str) -> str | None:
+    """The node id a path starts with (`1784…/media` → `1784…`), the default pacing key."""
+    if path.startswith(("http://", "https://")):
+        path = urlsplit(path).path
+    for part in path.strip("/").split("/"):
+        if part.isdigit():
+            return part
+    return None
+
+
+def _label_path(path: str) -> str:
+    """The path part only: never a query string, so never a token."""
+    return "/" + (urlsplit(path).path if "://" in path else path.split("?")[0]).lstrip("/")
+
+
+def _bearer(header: str | None) -> str | None:
+    return header.split(" ", 1)[1] if header and " " in header else None
+
+
+def _regain(pacer: Pacer, account: str | None) -> float | None:
+    until = max(pacer.blocked_until(account), pacer.blocked_until(None))
+    remaining = until - pacer.clock()
+    return remaining if remaining > 0 else None
+
+
+def _network_error(exc: requests.RequestException, label: str) -> errors.NetworkError:
+    """Map a requests failure, deciding whether the request may have reached the server."""
+    sent = True
+    if isinstance(exc, requests.ConnectTimeout):
+        sent = False
+    elif isinstance(exc, requests.ConnectionError) and exc.args:
+        reason = getattr(exc.args[0], "reason", exc.args[0])
+        sent = not isinstance(
+            reason, urllib3.exceptions.NewConnectionError | ConnectionRefusedError
+        )
+    kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+    return errors.NetworkError(
+        f"{kind}: {type(exc).__name__}: {redact(str(exc))[:300]}", sent=sent, request=label
+    )

@@ -1,0 +1,215 @@
+"""GraphClient against the sandbox over HTTP: each error class, retries, writes, auth transport."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+import pytest
+import responses
+
+from instagram_graph import errors
+from instagram_graph.auth import GraphAuthenticator
+from instagram_graph.client import GraphClient
+from instagram_graph.settings import GraphSettings
+from instagram_sandbox.testing import Demo
+
+MakeClient = Callable[..., GraphClient]
+
+
+def first_media(client: GraphClient, demo: Demo) -> str:
+    return str(client.get(f"{demo.acme}/media", fields="id", limit=1)["data"][0]["id"])
+
+
+def test_reads_a_node(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    assert client.get(demo.acme, fields="username,followers_count") == {
+        "username": "acmecoffee", "followers_count": 12840, "id": demo.acme,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "error_class"),
+    [
+        ("server_error", {}, errors.TransientError),
+        ("server_error", {"code": 2}, errors.TransientError),
+        ("reduce_data", {}, errors.TransientError),
+        ("throttle", {"code": 80002}, errors.RateLimitedError),
+        ("throttle", {"code": 4, "status": 403}, errors.RateLimitedError),
+        ("http_429", {}, errors.RateLimitedError),
+        ("non_json", {}, errors.BadResponseError),
+        ("truncated", {}, errors.NetworkError),
+        ("drop", {}, errors.NetworkError),
+        ("deleted_object", {"object_id": "1"}, errors.NotFoundError),
+        ("expired_token", {}, errors.AuthError),
+    ],
+)
+def test_each_fault_maps_to_its_error_class(
+    demo: Demo, make_client: MakeClient, kind: str, params: dict[str, object], error_class: type
+) -> None:
+    demo.control.add_fault(kind=kind, path=f"/{demo.acme}", count=10, params=params)
+    client = make_client(maximum_retries=0)
+    with pytest.raises(errors.GraphError) as caught:
+        client.get(demo.acme, fields="id")
+    assert type(caught.value) is error_class
+    assert f"GET /{demo.acme}" in str(caught.value)
+
+
+def test_retriable_faults_are_retried_until_success(demo: Demo, make_client: MakeClient) -> None:
+    for kind in ("server_error", "reduce_data", "non_json", "truncated", "drop", "http_429"):
+        demo.control.add_fault(kind=kind, path=f"/{demo.acme}", count=2)
+        client = make_client(maximum_retries=3)
+        assert client.get(demo.acme, fields="username")["username"] == "acmecoffee"
+        assert client.calls == 3, kind
+        demo.control.clear_faults()
+
+
+def test_retries_give_up_after_maximum_retries(demo: Demo, make_client: MakeClient) -> None:
+    demo.control.add_fault(kind="server_error", path=f"/{demo.acme}", count=10)
+    client = make_client(maximum_retries=2)
+    with pytest.raises(errors.TransientError):
+        client.get(demo.acme)
+    assert client.calls == 3
+
+
+def test_timeouts_are_retried_for_reads(demo: Demo, make_client: MakeClient) -> None:
+    demo.control.add_fault(kind="hang", path=f"/{demo.acme}", params={"seconds": 3})
+    client = make_client(response_timeout_millis=500)
+    assert client.get(demo.acme, fields="id")["id"] == demo.acme
+    assert client.calls == 2
+
+
+def test_non_retriable_errors_are_not_retried(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    with pytest.raises(errors.InvalidRequestError) as caught:
+        client.get(demo.acme, fields="no_such_field")
+    assert caught.value.code == 100 and "nonexisting field" in caught.value.message
+    assert client.calls == 1
+
+
+def test_permission_error_names_the_permission(demo: Demo, make_client: MakeClient) -> None:
+    token = demo.control.issue_token(demo.acme, scopes=["instagram_basic", "pages_show_list"])
+    client = make_client(access_token=token)
+    with pytest.raises(errors.PermissionDeniedError) as caught:
+        client.get(f"{demo.acme}/insights", metric="reach", period="day")
+    assert caught.value.code == 10 and caught.value.http_status == 403
+    assert caught.value.missing_permission is None  # this message names none (see test_error_codes)
+    assert client.calls == 1
+
+
+def test_insights_shortfalls_are_skippable(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    stories = client.get(f"{demo.acme}/stories", fields="id")["data"]
+    shortfalls = []
+    for story in stories:
+        try:
+            client.request(
+                "GET", f"{story['id']}/insights", params={"metric": "reach"}, insights=True
+            )
+        except errors.InsufficientDataError as exc:
+            shortfalls.append(exc)
+    assert len(shortfalls) == 1 and shortfalls[0].code == 10
+    oldest = list(client.items(f"{demo.acme}/media", {"fields": "id", "limit": 100}))[-1]["id"]
+    with pytest.raises(errors.InsufficientDataError) as caught:
+        client.request("GET", f"{oldest}/insights", params={"metric": "reach"}, insights=True)
+    assert caught.value.subcode == 2108006
+
+
+# ---- writes ---------------------------------------------------------------------------------
+
+
+def comment_writes(demo: Demo) -> list[dict[str, object]]:
+    return [w for w in demo.control.writes() if w["kind"] == "comment.create"]
+
+
+def test_write_retried_after_an_error_answer(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    media = first_media(client, demo)
+    demo.control.add_fault(kind="server_error", method="POST", path=f"/{media}/comments")
+    answer = client.post(f"{media}/comments", message="Lovely!")
+    assert answer["id"] and client.calls == 3  # first_media, the 500, the retry
+    assert len(comment_writes(demo)) == 1
+
+
+@pytest.mark.parametrize("kind", ["drop", "truncated"])
+def test_write_not_retried_once_its_outcome_is_unknown(
+    demo: Demo, make_client: MakeClient, kind: str
+) -> None:
+    client = make_client()
+    media = first_media(client, demo)
+    demo.control.add_fault(kind=kind, method="POST", path=f"/{media}/comments")
+    with pytest.raises(errors.NetworkError) as caught:
+        client.post(f"{media}/comments", message="Lovely!")
+    assert caught.value.sent is True
+    assert client.calls == 2  # no second POST
+
+
+def test_write_not_retried_after_a_timeout(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client(response_timeout_millis=500)
+    media = first_media(client, demo)
+    demo.control.add_fault(
+        kind="hang", method="POST", path=f"/{media}/comments", params={"seconds": 2}
+    )
+    with pytest.raises(errors.NetworkError, match="timed out"):
+        client.post(f"{media}/comments", message="Lovely!")
+    assert client.calls == 2
+
+
+def test_write_retried_when_the_connection_was_refused() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = GraphSettings.from_config({
+        "access_token": "EAAtesttokentesttokentesttoken", "api_url": f"http://127.0.0.1:{port}",
+        "initial_retry_interval_millis": 1, "maximum_retries_interval_millis": 2, "maximum_retries": 2,
+    })  # fmt: skip
+    client = GraphClient(settings, authenticator=GraphAuthenticator(settings))
+    with pytest.raises(errors.NetworkError) as caught:
+        client.post("123/comments", message="hi")
+    assert caught.value.sent is False
+    assert client.calls == 3
+
+
+# ---- transport ------------------------------------------------------------------------------
+
+
+@responses.activate
+def test_token_goes_in_the_header_and_extra_params_in_the_query() -> None:
+    responses.get("https://graph.facebook.com/v25.0/me", json={"id": "1"})
+    settings = GraphSettings.from_config({
+        "access_token": "EAAsecretsecretsecretsecret", "extra_params": [{"key": "locale", "value": "en_US"}],
+        "user_agent": "acme-elt/2",
+    })  # fmt: skip
+    GraphClient(settings, authenticator=GraphAuthenticator(settings)).get("me", fields="id")
+    sent = responses.calls[0].request
+    assert sent.headers["Authorization"] == "Bearer EAAsecretsecretsecretsecret"
+    assert sent.headers["User-Agent"] == "acme-elt/2"
+    assert "access_token" not in sent.url and "EAAsecret" not in sent.url
+    assert "locale=en_US" in sent.url and "fields=id" in sent.url
+
+
+@responses.activate
+def test_api_version_and_instagram_host() -> None:
+    responses.get("https://graph.instagram.com/v23.0/me", json={"id": "1"})
+    settings = GraphSettings.from_config(
+        {"access_token": "IGAAxxxxxxxxxxxxxxxxxxxxxxxx", "login": "instagram", "api_version": "23"}
+    )
+    GraphClient(settings, authenticator=GraphAuthenticator(settings)).get("me")
+    assert responses.calls[0].request.url.startswith("https://graph.instagram.com/v23.0/me")
+
+
+@responses.activate
+def test_proxy_setting_reaches_the_session() -> None:
+    settings = GraphSettings.from_config(
+        {"access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxxxx", "proxy": "http://proxy.local:3128"}
+    )
+    client = GraphClient(settings, authenticator=GraphAuthenticator(settings))
+    assert client.session.proxies == {
+        "http": "http://proxy.local:3128",
+        "https": "http://proxy.local:3128",
+    }
+
+
+def test_paging_urls_to_another_host_are_refused(make_client: MakeClient) -> None:
+    with pytest.raises(errors.BadResponseError, match="another host"):
+        make_client().url("https://evil.example/v25.0/1/media?after=x")
