@@ -138,3 +138,54 @@ def served_demo(*extra_args: str) -> Iterator[ServedDemo]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+class LeakWatch:
+    """Remembers every token, code and app secret any sandbox issues, and finds them in texts.
+
+    `start()` wraps the token registry and the backend loader for the rest of the process, so
+    secrets issued mid-test (refreshes, code exchanges) are remembered even after a reset.
+    """
+
+    def __init__(self) -> None:
+        """Nothing remembered yet."""
+        self.secrets: set[str] = set()
+
+    def start(self) -> LeakWatch:
+        """Begin recording (idempotent per process)."""
+        from instagram_sandbox.state.backend import GraphBackend
+        from instagram_sandbox.state.tokens import TokenRegistry
+
+        watch = self
+        issue, issue_code, load = TokenRegistry.issue, TokenRegistry.issue_code, GraphBackend.load
+
+        def recording_issue(registry: TokenRegistry, *args: Any, **kwargs: Any) -> Any:
+            token = issue(registry, *args, **kwargs)
+            watch.secrets.add(token.value)
+            return token
+
+        def recording_code(registry: TokenRegistry, *args: Any, **kwargs: Any) -> Any:
+            code = issue_code(registry, *args, **kwargs)
+            watch.secrets.add(code.code)
+            return code
+
+        def recording_load(backend: GraphBackend) -> None:
+            load(backend)
+            for app in backend.world.apps.values():
+                watch.secrets.update({app.secret, f"{app.app_id}|{app.secret}"})
+
+        TokenRegistry.issue = recording_issue  # type: ignore[method-assign,assignment]
+        TokenRegistry.issue_code = recording_code  # type: ignore[method-assign,assignment]
+        GraphBackend.load = recording_load  # type: ignore[method-assign,assignment]
+        return self
+
+    def scan(self, texts: list[str]) -> list[str]:
+        """One line per text that contains a remembered secret (the secret itself is not shown)."""
+        found = []
+        for number, text in enumerate(texts):
+            for secret in self.secrets:
+                if secret in text:
+                    where = text.index(secret)
+                    context = text[max(0, where - 60) : where].replace("\n", " ")
+                    found.append(f"text #{number}: a {len(secret)}-char secret after …{context!r}")
+        return found

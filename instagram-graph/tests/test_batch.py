@@ -1,0 +1,128 @@
+"""Batch requests: encoding, decoding, per-operation errors, null entries, re-sending."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from instagram_graph import errors
+from instagram_graph.batch import BatchOperation, decode_batch, encode_batch
+from instagram_graph.client import GraphClient
+from instagram_sandbox.testing import Demo
+
+MakeClient = Callable[..., GraphClient]
+
+
+def test_encode_reads_and_writes() -> None:
+    ops = [
+        BatchOperation("GET", "1784/insights", {"metric": "reach", "period": "day"}),
+        BatchOperation("POST", "1789/comments", {"message": "hi & bye"}, name="c1"),
+        BatchOperation("DELETE", "1790"),
+    ]
+    assert json.loads(encode_batch(ops, "v25.0")) == [
+        {"method": "GET", "relative_url": "v25.0/1784/insights?metric=reach&period=day"},
+        {
+            "method": "POST",
+            "relative_url": "v25.0/1789/comments",
+            "body": "message=hi+%26+bye",
+            "name": "c1",
+        },
+        {"method": "DELETE", "relative_url": "v25.0/1790"},
+    ]
+
+
+def test_more_than_50_operations_do_not_fit_one_batch() -> None:
+    with pytest.raises(ValueError, match="at most 50"):
+        encode_batch([BatchOperation("GET", "1")] * 51, "v25.0")
+
+
+def test_decode_json_string_bodies_errors_and_nulls() -> None:
+    ops = [BatchOperation("GET", "1"), BatchOperation("GET", "2"), BatchOperation("GET", "3", insights=True),
+           BatchOperation("GET", "4")]  # fmt: skip
+    answer = [
+        {"code": 200, "headers": [], "body": '{"id":"1"}'},
+        {
+            "code": 400,
+            "body": json.dumps({"error": {"message": "gone", "code": 100, "error_subcode": 33}}),
+        },
+        {
+            "code": 400,
+            "body": json.dumps({"error": {"message": "(#10) Not enough viewers", "code": 10}}),
+        },
+        None,
+    ]
+    one, two, three, four = decode_batch(answer, ops)
+    assert one is not None and one.ok and one.body == {"id": "1"}
+    assert two is not None and type(two.error) is errors.NotFoundError
+    assert three is not None and type(three.error) is errors.InsufficientDataError
+    assert four is None
+
+
+def test_decode_rejects_a_wrong_shape() -> None:
+    with pytest.raises(errors.BadResponseError, match="1 entries for 2 operations"):
+        decode_batch([None], [BatchOperation("GET", "1"), BatchOperation("GET", "2")])
+
+
+def media_ids(client: GraphClient, demo: Demo) -> list[str]:
+    return [m["id"] for m in client.items(f"{demo.acme}/media", {"fields": "id", "limit": 100})]
+
+
+def test_sixty_reads_in_two_batches_in_order_with_a_per_op_error(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    client = make_client()
+    ids = media_ids(client, demo)
+    ids[7] = "17999999999999999"  # does not exist
+    demo.control.reset_stats()
+    results = client.batch([BatchOperation("GET", i, {"fields": "id,media_type"}) for i in ids])
+    assert len(results) == 60
+    assert demo.control.stats()["requests_by_path"] == {"POST /": 2}
+    assert [r.body["id"] for r in results if r.ok] == [i for n, i in enumerate(ids) if n != 7]
+    assert type(results[7].error) is errors.NotFoundError and results[7].status == 400
+
+
+def test_null_entries_are_sent_again(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    ids = media_ids(client, demo)[:5]
+    demo.control.add_fault(kind="batch_null", path=f"/{ids[2]}")
+    demo.control.reset_stats()
+    results = client.batch([BatchOperation("GET", i, {"fields": "id"}) for i in ids])
+    assert [r.body["id"] for r in results] == ids
+    assert demo.control.stats()["requests_by_path"] == {"POST /": 2}
+
+
+def test_retriable_per_op_errors_are_sent_again_after_the_wait(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    client = make_client()
+    ids = media_ids(client, demo)[:3]
+    demo.control.add_fault(kind="throttle", path=f"/{ids[1]}", params={"code": 4})
+    results = client.batch(
+        [BatchOperation("GET", i, {"fields": "id"}) for i in ids], account=demo.acme
+    )
+    assert all(r.ok for r in results)
+    assert any(w[0] == demo.acme for w in client.pacer.waits)
+
+
+def test_writes_in_a_batch(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    ids = media_ids(client, demo)[:2]
+    ops = [BatchOperation("POST", f"{ids[0]}/comments", {"message": "One"}),
+           BatchOperation("POST", "17999999999999999/comments", {"message": "Lost"}),
+           BatchOperation("POST", f"{ids[1]}/comments", {"message": "Two"})]  # fmt: skip
+    results = client.batch(ops, account=demo.acme)
+    assert results[0].ok and results[2].ok and results[0].body["id"] != results[2].body["id"]
+    assert type(results[1].error) is errors.NotFoundError
+    assert len([w for w in demo.control.writes() if w["kind"] == "comment.create"]) == 2
+
+
+def test_null_write_left_to_the_caller_when_asked(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    media = media_ids(client, demo)[0]
+    demo.control.add_fault(kind="batch_null", path=f"/{media}/comments")
+    results = client.batch(
+        [BatchOperation("POST", f"{media}/comments", {"message": "Hi"})], resend=False
+    )
+    assert type(results[0].error) is errors.TransientError and "null" in str(results[0].error)
