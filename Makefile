@@ -17,7 +17,7 @@ $(UV):
 	$(PYTHON) -m pip install --user --quiet "uv==0.13.9" || $(PYTHON) -m pip install --quiet --break-system-packages --user "uv==0.13.9"
 
 bootstrap: $(UV)
-	$(UV) sync --all-packages --frozen
+	$(UV) sync --all-packages --all-extras --frozen
 
 lint: bootstrap
 	$(UV) run ruff check .
