@@ -56,6 +56,7 @@ class ServerClock:
         """Start with no known skew."""
         self._local = local
         self.offset = 0.0
+        self.observed = False
 
     def observe(self, date_header: str | None) -> None:
         """Update the skew from an answer's `Date` header (ignored when missing or unparseable)."""
@@ -66,6 +67,7 @@ class ServerClock:
         except (TypeError, ValueError):
             return
         self.offset = server - self._local()
+        self.observed = True
 
     def now(self) -> float:
         """Server time, in Unix seconds."""

@@ -1,0 +1,203 @@
+"""What the tap reads per account, read once and shared by the streams that need it.
+
+The media edge is read with children and comments (with replies) expanded, so `media`,
+`media_children` and `comments` cost one request per 100 media. Insights of every selected
+insight stream are collected into one list of batch operations per account and sent as Graph
+batch requests of 50 (`InsightBatch`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from instagram_graph import BatchOperation, BatchResult, GraphClient, Login, Shape
+from instagram_graph.errors import GraphError, SkippableError
+
+log = logging.getLogger(__name__)
+
+COMMENT_FIELDS = "id,text,timestamp,like_count,hidden,username,from,parent_id"
+CHILD_FIELDS = "id,media_type,media_url,thumbnail_url,timestamp,shortcode"
+MEDIA_FIELDS = (
+    "id,ig_id,caption,comments_count,is_comment_enabled,is_shared_to_feed,like_count,"
+    "media_product_type,media_type,media_url,owner,permalink,shortcode,thumbnail_url,timestamp,"
+    "username,alt_text,media_audio_type,is_ai_generated,has_poll,has_slider,"
+    "copyright_check_information"
+)
+# Fields only Facebook Login serves (graph-api.md §3.3).
+MEDIA_FIELDS_FACEBOOK = (
+    "reposts_count,saved_count,shares_count,total_like_count,total_comments_count,total_views_count"
+)
+PROFILE_FIELDS = (
+    "id,ig_id,username,name,biography,website,profile_picture_url,followers_count,follows_count,"
+    "media_count"
+)
+PAGE_SIZE = 100
+COMMENTS_PER_PAGE = 50
+
+
+def media_fields(login: Login, *, comments: bool, children: bool) -> str:
+    """The media field expression for a login flavour, with optional expansions."""
+    fields = MEDIA_FIELDS + ("," + MEDIA_FIELDS_FACEBOOK if login is Login.FACEBOOK else "")
+    if children:
+        fields += f",children{{{CHILD_FIELDS}}}"
+    if comments:
+        fields += (
+            f",comments.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS},"
+            f"replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}}}"
+        )
+    return fields
+
+
+@dataclass
+class Skips:
+    """Objects skipped, counted per cause; each cause is logged once."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, cause: str, error: GraphError | None = None) -> None:
+        """Count one skip; warn the first time a cause appears."""
+        if cause not in self.counts:
+            log.warning("skipping objects: %s%s", cause, f" ({error})" if error else "")
+        self.counts[cause] += 1
+
+
+class AccountData:
+    """Lazily read, cached data of one IG account for this run."""
+
+    def __init__(self, client: GraphClient, account_id: str, skips: Skips) -> None:
+        """Nothing is read until a stream asks."""
+        self.client = client
+        self.account_id = account_id
+        self.skips = skips
+        self._media: dict[tuple[float | None, bool, bool], list[dict[str, Any]]] = {}
+        self._stories: list[dict[str, Any]] | None = None
+        self._profile: dict[str, Any] | None = None
+        self.media_since: float | None = None
+        self.media_since_known = False
+        self.insights: dict[str, list[BatchResult]] | None = None
+
+    def media(
+        self, since: float | None, *, comments: bool = True, children: bool = True
+    ) -> list[dict[str, Any]]:
+        """Media published at or after `since` (all when None), newest first, expansions complete."""
+        key = (since, comments, children)
+        if key not in self._media:
+            for (other_since, c, ch), items in self._media.items():
+                if (other_since or 0) <= (since or 0) and c >= comments and ch >= children:
+                    self._media[key] = [m for m in items if since is None or _ts(m) >= since]
+                    break
+            else:
+                self._media[key] = self._read_media(since, comments, children)
+        return self._media[key]
+
+    def _read_media(
+        self, since: float | None, comments: bool, children: bool
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {
+            "fields": media_fields(
+                self.client.settings.login, comments=comments, children=children
+            ),
+            "limit": PAGE_SIZE,
+        }
+        if since is not None:
+            params["since"] = int(since)
+        items = list(self.client.items(f"{self.account_id}/media", params, account=self.account_id))
+        if comments:
+            for item in items:
+                self._complete_comments(item)
+        return items
+
+    def _complete_comments(self, media: dict[str, Any]) -> None:
+        """Follow nested comment pages only where a media item has more than one page."""
+        edge = media.get("comments")
+        if not isinstance(edge, dict) or not edge.get("paging", {}).get("next"):
+            return
+        after = edge["paging"].get("cursors", {}).get("after")
+        more = self.client.items(
+            f"{media['id']}/comments",
+            {"fields": f"{COMMENT_FIELDS},replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}",
+             "limit": COMMENTS_PER_PAGE, "after": after},
+            account=self.account_id,
+        )  # fmt: skip
+        edge["data"].extend(more)
+        edge.pop("paging", None)
+
+    def profile(self) -> dict[str, Any]:
+        """The account node with its counts."""
+        if self._profile is None:
+            self._profile = self.client.get(
+                self.account_id, fields=PROFILE_FIELDS, account=self.account_id
+            )
+        return self._profile
+
+    def stories(self) -> list[dict[str, Any]]:
+        """Stories live now (≤ 24 h old)."""
+        if self._stories is None:
+            fields = MEDIA_FIELDS.replace("is_shared_to_feed,", "")
+            self._stories = list(
+                self.client.items(
+                    f"{self.account_id}/stories",
+                    {"fields": fields, "limit": PAGE_SIZE},
+                    account=self.account_id,
+                )
+            )
+        return self._stories
+
+    def pages(
+        self, path: str, params: dict[str, Any], shape: Shape = Shape.CURSOR_URLS
+    ) -> list[dict[str, Any]]:
+        """All items of an edge of this account."""
+        return list(
+            self.client.items(
+                f"{self.account_id}/{path}", params, shape=shape, account=self.account_id
+            )
+        )
+
+    def run_insights(
+        self, builders: Mapping[str, Callable[[AccountData], list[BatchOperation]]]
+    ) -> None:
+        """Collect every selected insight stream's operations and send them in batches of 50."""
+        named: list[tuple[str, BatchOperation]] = []
+        for stream_name, build in builders.items():
+            named.extend((stream_name, op) for op in build(self))
+        results = (
+            self.client.batch([op for _, op in named], account=self.account_id) if named else []
+        )
+        self.insights = {name: [] for name in builders}
+        for (stream_name, _), result in zip(named, results, strict=True):
+            self.insights[stream_name].append(result)
+
+    def retry_without(self, result: BatchResult, drop: tuple[str, ...]) -> BatchResult:
+        """Send one insights operation again without the metrics a media item rejected."""
+        op = result.operation
+        metrics = [m for m in str(op.params["metric"]).split(",") if m not in drop]
+        if not metrics:
+            return result
+        again = BatchOperation(
+            op.method, op.path, {**op.params, "metric": ",".join(metrics)}, insights=True
+        )
+        return self.client.batch([again], account=self.account_id)[0]
+
+
+def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] | None:
+    """The body of a successful result; a skippable error is counted and yields None."""
+    if result.error is None:
+        return result.body if isinstance(result.body, dict) else None
+    if isinstance(result.error, SkippableError):
+        skips.add(
+            f"{what}: {type(result.error).__name__} (code {result.error.code}/{result.error.subcode})",
+            result.error,
+        )
+        return None
+    raise result.error
+
+
+def _ts(item: dict[str, Any]) -> float:
+    from tap_instagram.schema_parts import parse_timestamp
+
+    parsed = parse_timestamp(item.get("timestamp"))
+    return parsed.timestamp() if parsed else 0.0

@@ -1,0 +1,255 @@
+"""Account insights: time series, daily totals with breakdowns, demographics, online followers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from singer_sdk import typing as th
+from singer_sdk.helpers.types import Context
+
+from instagram_graph import BatchOperation
+from tap_instagram.client import DAY, InsightStream
+from tap_instagram.fetch import AccountData, ok_or_skip
+from tap_instagram.metrics import DEMOGRAPHIC_BREAKDOWNS, DEMOGRAPHIC_TIMEFRAMES, TOTALS_BREAKDOWNS
+from tap_instagram.schema_parts import ACCOUNT_ID, SNAPSHOT_DATE, day_of, rfc3339, today
+
+MAX_WINDOW = 30 * DAY  # Graph refuses since/until ranges over 30 days
+DEFAULT_HISTORY_DAYS = 30
+
+
+def day_floor(seconds: float) -> int:
+    """Midnight UTC at or before `seconds`."""
+    return int(seconds - seconds % DAY)
+
+
+class AccountInsightStream(InsightStream):
+    """Shared start/end logic: bookmark minus `insights_lookback_days`, else `start_date`."""
+
+    def range_for(self, data: AccountData, *, max_days: int | None = None) -> tuple[int, int]:
+        """[start, end) in whole UTC days, ending today at midnight (complete days only)."""
+        context = {"account_id": data.account_id}
+        now = self.now(context)
+        end = day_floor(now)
+        if self.end_seconds() is not None:
+            end = min(end, day_floor(float(self.end_seconds() or end)))
+        lookback = float(self.config.get("insights_lookback_days", 2))
+        start = self.start_seconds(context, back_days=lookback)
+        start_day = day_floor(start) if start is not None else end - DEFAULT_HISTORY_DAYS * DAY
+        if max_days is not None:
+            start_day = max(start_day, end - max_days * DAY)
+        return start_day, end
+
+
+class AccountInsightsStream(AccountInsightStream):
+    """Time-series account metrics (reach, follower_count), one row per metric and day."""
+
+    name = "account_insights"
+    primary_keys = ("account_id", "metric", "period", "end_time")
+    replication_key = "end_time"
+    is_sorted = False  # re-reads reach back past the bookmark (lookback / refresh window)
+
+    def build_operations(self, data: AccountData) -> list[BatchOperation]:
+        """≤ 30-day windows; follower_count alone, over the last 30 complete days only."""
+        metrics = self.tap.metrics["account_daily"]
+        start, end = self.range_for(data)
+        path = f"{data.account_id}/insights"
+        ops = []
+        series = [m for m in metrics if m != "follower_count"]
+        cursor = start
+        while series and cursor < end:
+            until = min(cursor + MAX_WINDOW, end)
+            ops.append(BatchOperation("GET", path, {"metric": ",".join(series), "period": "day",
+                                                    "since": cursor, "until": until}, insights=True))  # fmt: skip
+            cursor = until
+        if "follower_count" in metrics:
+            f_start, f_end = self.range_for(data, max_days=29)
+            if f_start < f_end:
+                ops.append(BatchOperation("GET", path, {"metric": "follower_count", "period": "day",
+                                                        "since": f_start, "until": f_end}, insights=True))  # fmt: skip
+        return ops
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Rows sorted by end time; missing days stay missing (never 0)."""
+        data = self.data(context)
+        rows = {}
+        for result in self.insight_results(context):
+            body = ok_or_skip(result, data.skips, "account insights")
+            for metric in (body or {}).get("data", []):
+                for value in metric.get("values", []):
+                    row = {"account_id": data.account_id, "metric": metric.get("name"),
+                           "period": metric.get("period"), "end_time": rfc3339(value.get("end_time")),
+                           "value": value.get("value")}  # fmt: skip
+                    rows[(row["metric"], row["end_time"])] = row
+        yield from sorted(rows.values(), key=lambda r: (r["end_time"] or "", r["metric"]))
+
+    schema = th.PropertiesList(
+        ACCOUNT_ID,
+        th.Property("metric", th.StringType, required=True),
+        th.Property("period", th.StringType, required=True),
+        th.Property("end_time", th.DateTimeType, required=True),
+        th.Property("value", th.NumberType),
+    ).to_dict()
+
+
+class AccountInsightsTotalsStream(AccountInsightStream):
+    """total_value metrics per day, with each breakdown's values as rows."""
+
+    name = "account_insights_totals"
+    primary_keys = ("account_id", "metric", "date", "breakdown", "breakdown_value")
+    replication_key = "date"
+    is_sorted = False  # re-reads reach back past the bookmark (lookback / refresh window)
+
+    def build_operations(self, data: AccountData) -> list[BatchOperation]:
+        """Per complete day: one call for every metric's total, one per breakdown group."""
+        metrics = self.tap.metrics["account_totals"]
+        start, end = self.range_for(data)
+        path = f"{data.account_id}/insights"
+        ops = []
+        for day in range(start, end, DAY):
+            base = {"period": "day", "metric_type": "total_value", "since": day, "until": day + DAY}
+            ops.append(
+                BatchOperation("GET", path, {**base, "metric": ",".join(metrics)}, insights=True)
+            )
+            for breakdown, members in TOTALS_BREAKDOWNS.items():
+                chosen = [m for m in members if m in metrics]
+                if chosen:
+                    params = {**base, "metric": ",".join(chosen), "breakdown": breakdown}
+                    ops.append(BatchOperation("GET", path, params, insights=True))
+        return ops
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Rows sorted by date; a metric without `total_value` yields no row (never 0)."""
+        data = self.data(context)
+        rows = []
+        for result in self.insight_results(context):
+            body = ok_or_skip(result, data.skips, "account totals")
+            date = day_of(result.operation.params["since"])
+            broken_down = "breakdown" in result.operation.params
+            for metric in (body or {}).get("data", []):
+                total = metric.get("total_value")
+                if not isinstance(total, dict):
+                    continue
+                base = {"account_id": data.account_id, "metric": metric.get("name"), "date": date}
+                if not broken_down:
+                    rows.append(
+                        {
+                            **base,
+                            "breakdown": "",
+                            "breakdown_value": "",
+                            "value": total.get("value"),
+                        }
+                    )
+                for breakdown in total.get("breakdowns", []) if broken_down else []:
+                    keys = ",".join(breakdown.get("dimension_keys", []))
+                    for item in breakdown.get("results", []):
+                        rows.append({**base, "breakdown": keys, "value": item.get("value"),
+                                     "breakdown_value": ",".join(item.get("dimension_values", []))})  # fmt: skip
+        yield from sorted(
+            rows, key=lambda r: (r["date"] or "", r["metric"], r["breakdown"], r["breakdown_value"])
+        )
+
+    schema = th.PropertiesList(
+        ACCOUNT_ID,
+        th.Property("metric", th.StringType, required=True),
+        th.Property("date", th.DateType, required=True),
+        th.Property(
+            "breakdown",
+            th.StringType,
+            required=True,
+            description="Dimension keys; empty for the total.",
+        ),
+        th.Property(
+            "breakdown_value",
+            th.StringType,
+            required=True,
+            description="Dimension values; empty for the total.",
+        ),
+        th.Property("value", th.NumberType),
+    ).to_dict()
+
+
+class AudienceDemographicsStream(AccountInsightStream):
+    """Follower, engaged and reached audiences by age, city, country and gender, per timeframe."""
+
+    name = "audience_demographics"
+    primary_keys = ("account_id", "metric", "timeframe", "breakdown", "key", "snapshot_date")
+    replication_key = None
+
+    def build_operations(self, data: AccountData) -> list[BatchOperation]:
+        """Metric × breakdown × timeframe (accounts under 100 followers are skipped, counted)."""
+        path = f"{data.account_id}/insights"
+        return [
+            BatchOperation("GET", path, {"metric": metric, "period": "lifetime", "metric_type": "total_value",
+                                         "timeframe": timeframe, "breakdown": breakdown}, insights=True)
+            for metric in self.tap.metrics["account_demographics"]
+            for breakdown in DEMOGRAPHIC_BREAKDOWNS
+            for timeframe in DEMOGRAPHIC_TIMEFRAMES
+        ]  # fmt: skip
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """One row per metric, timeframe, breakdown and key."""
+        data, snapshot = self.data(context), today(self.now(context))
+        for result in self.insight_results(context):
+            body = ok_or_skip(result, data.skips, "audience demographics")
+            for metric in (body or {}).get("data", []):
+                for breakdown in (metric.get("total_value") or {}).get("breakdowns", []):
+                    keys = breakdown.get("dimension_keys", [])
+                    for item in breakdown.get("results", []):
+                        values = dict(zip(keys, item.get("dimension_values", []), strict=False))
+                        values.pop("timeframe", None)
+                        yield {"account_id": data.account_id, "metric": metric.get("name"),
+                               "timeframe": result.operation.params["timeframe"],
+                               "breakdown": ",".join(k for k in keys if k != "timeframe"),
+                               "key": ",".join(values.values()), "value": item.get("value"),
+                               "snapshot_date": snapshot}  # fmt: skip
+
+    schema = th.PropertiesList(
+        ACCOUNT_ID,
+        th.Property("metric", th.StringType, required=True),
+        th.Property("timeframe", th.StringType, required=True),
+        th.Property("breakdown", th.StringType, required=True),
+        th.Property("key", th.StringType, required=True),
+        SNAPSHOT_DATE,
+        th.Property("value", th.NumberType),
+    ).to_dict()
+
+
+class OnlineFollowersStream(AccountInsightStream):
+    """Followers online per hour of each day (last 30 days at most)."""
+
+    name = "online_followers"
+    primary_keys = ("account_id", "date", "hour")
+    replication_key = "date"
+    is_sorted = False  # re-reads reach back past the bookmark (lookback / refresh window)
+
+    def build_operations(self, data: AccountData) -> list[BatchOperation]:
+        """One call over the days not yet read, within Graph's 30 days."""
+        start, end = self.range_for(data, max_days=29)
+        if start >= end:
+            return []
+        return [BatchOperation("GET", f"{data.account_id}/insights", {"metric": "online_followers",
+                               "period": "lifetime", "since": start, "until": end}, insights=True)]  # fmt: skip
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Rows by date and hour; hours Graph did not report are not invented."""
+        data = self.data(context)
+        rows: list[dict[str, Any]] = []
+        for result in self.insight_results(context):
+            body = ok_or_skip(result, data.skips, "online followers")
+            for metric in (body or {}).get("data", []):
+                for value in metric.get("values", []):
+                    per_hour = value.get("value")
+                    if not isinstance(per_hour, dict):
+                        continue
+                    date = day_of(value.get("end_time"))
+                    rows.extend({"account_id": data.account_id, "date": date, "hour": int(hour), "value": count}
+                                for hour, count in per_hour.items())  # fmt: skip
+        yield from sorted(rows, key=lambda r: (r["date"] or "", r["hour"]))
+
+    schema = th.PropertiesList(
+        ACCOUNT_ID,
+        th.Property("date", th.DateType, required=True),
+        th.Property("hour", th.IntegerType, required=True),
+        th.Property("value", th.IntegerType),
+    ).to_dict()

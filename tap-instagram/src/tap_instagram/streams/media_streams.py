@@ -1,0 +1,210 @@
+"""Media, carousel children and lifetime media insights."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from singer_sdk import typing as th
+from singer_sdk.helpers.types import Context
+
+from instagram_graph import BatchOperation
+from instagram_graph.errors import InvalidRequestError
+from tap_instagram.client import DAY, InsightStream, InstagramStream
+from tap_instagram.fetch import AccountData, ok_or_skip
+from tap_instagram.metrics import FEED_VIDEO_DOUBTFUL, MEDIA_BREAKDOWNS, media_family
+from tap_instagram.schema_parts import (
+    ACCOUNT_ID,
+    MEDIA_ID,
+    MEDIA_PROPERTIES,
+    SNAPSHOT_DATE,
+    id_str,
+    media_record,
+    parse_timestamp,
+    rfc3339,
+    today,
+)
+
+
+def window_start(stream: InstagramStream, context: Context | None) -> float | None:
+    """Media read this run: since the bookmark, but never later than the refresh window's start."""
+    start = stream.start_seconds(context)
+    if not stream.has_bookmark(context) or start is None:
+        return start
+    window = float(stream.config.get("media_insights_window_days", 30))
+    return min(start, stream.now(context) - window * DAY)
+
+
+def media_window(stream: InstagramStream, data: AccountData) -> float | None:
+    """The media read of this run starts here: fixed once per account, from `media`'s state."""
+    if not data.media_since_known:
+        media = stream.tap.streams["media"]
+        assert isinstance(media, InstagramStream)
+        data.media_since = window_start(media, {"account_id": data.account_id})
+        data.media_since_known = True
+    return data.media_since
+
+
+def in_range(item: dict[str, Any], start: float | None, end: float | None) -> bool:
+    """Whether a media item's timestamp lies in [start, end)."""
+    ts = parse_timestamp(item.get("timestamp"))
+    seconds = ts.timestamp() if ts else 0
+    return (start is None or seconds >= start) and (end is None or seconds < end)
+
+
+class MediaStream(InstagramStream):
+    """Feed posts, reels and carousels (not stories), oldest first."""
+
+    name = "media"
+    primary_keys = ("id",)
+    replication_key = "timestamp"
+    is_sorted = False  # re-reads reach back past the bookmark (lookback / refresh window)
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Media since the bookmark (or start_date), plus the refresh window."""
+        data = self.data(context)
+        start, end = media_window(self, data), self.end_seconds()
+        items = [m for m in data.media(start) if in_range(m, start, end)]
+        for item in sorted(items, key=lambda m: str(rfc3339(m.get("timestamp")))):
+            yield media_record(item, self.data(context).account_id)
+
+    schema = th.PropertiesList(ACCOUNT_ID, *MEDIA_PROPERTIES).to_dict()
+
+
+class MediaChildrenStream(InstagramStream):
+    """Children of the carousels read this run."""
+
+    name = "media_children"
+    primary_keys = ("id", "media_id")
+    replication_key = None
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Each child with its parent's id."""
+        data = self.data(context)
+        start, end = media_window(self, data), self.end_seconds()
+        for item in data.media(start):
+            children = item.get("children")
+            if not in_range(item, start, end) or not isinstance(children, dict):
+                continue
+            for position, child in enumerate(children.get("data", [])):
+                yield {
+                    "media_id": id_str(item["id"]),
+                    "account_id": self.data(context).account_id,
+                    "id": id_str(child.get("id")),
+                    "position": position,
+                    "media_type": child.get("media_type"),
+                    "media_url": child.get("media_url"),
+                    "thumbnail_url": child.get("thumbnail_url"),
+                    "shortcode": child.get("shortcode"),
+                    "timestamp": rfc3339(child.get("timestamp")),
+                }
+
+    schema = th.PropertiesList(
+        MEDIA_ID,
+        ACCOUNT_ID,
+        th.Property("id", th.StringType, required=True),
+        th.Property("position", th.IntegerType),
+        th.Property("media_type", th.StringType),
+        th.Property("media_url", th.StringType),
+        th.Property("thumbnail_url", th.StringType),
+        th.Property("shortcode", th.StringType),
+        th.Property("timestamp", th.DateTimeType),
+    ).to_dict()
+
+
+def insight_operations(item: dict[str, Any], metrics: tuple[str, ...]) -> list[BatchOperation]:
+    """One operation with every plain metric, one per metric that has a breakdown."""
+    plain = [m for m in metrics if m not in MEDIA_BREAKDOWNS]
+    ops = []
+    if plain:
+        ops.append(
+            BatchOperation(
+                "GET", f"{item['id']}/insights", {"metric": ",".join(plain)}, insights=True
+            )
+        )
+    for metric in metrics:
+        if metric in MEDIA_BREAKDOWNS:
+            params = {"metric": metric, "breakdown": MEDIA_BREAKDOWNS[metric]}
+            ops.append(BatchOperation("GET", f"{item['id']}/insights", params, insights=True))
+    return ops
+
+
+def insight_rows(
+    body: dict[str, Any], parent_key: str, parent_id: str, snapshot: str
+) -> Iterable[dict[str, Any]]:
+    """Rows of a lifetime insights answer: one per metric, one more per breakdown value."""
+    for metric in body.get("data", []):
+        total = metric.get("total_value") if isinstance(metric.get("total_value"), dict) else None
+        values = metric.get("values") or []
+        value = values[0].get("value") if values else (total or {}).get("value")
+        base = {parent_key: parent_id, "metric": metric.get("name"), "snapshot_date": snapshot,
+                "title": metric.get("title")}  # fmt: skip
+        if total is None or "breakdowns" not in total:
+            yield {**base, "breakdown": "", "breakdown_value": "", "value": value}
+            continue
+        if total.get("value") is not None:
+            yield {**base, "breakdown": "", "breakdown_value": "", "value": total.get("value")}
+        for breakdown in total.get("breakdowns", []):
+            keys = ",".join(breakdown.get("dimension_keys", []))
+            for result in breakdown.get("results", []):
+                yield {**base, "breakdown": keys, "breakdown_value": ",".join(result.get("dimension_values", [])),
+                       "value": result.get("value")}  # fmt: skip
+
+
+class MediaInsightsStream(InsightStream):
+    """Lifetime metrics per media, re-read as dated snapshots while the media is young."""
+
+    name = "media_insights"
+    primary_keys = ("media_id", "metric", "breakdown", "breakdown_value", "snapshot_date")
+    replication_key = "snapshot_date"
+    is_sorted = True
+
+    def build_operations(self, data: AccountData) -> list[BatchOperation]:
+        """Per media: its product type's metrics (plus breakdown metrics as their own operations)."""
+        context = {"account_id": data.account_id}
+        since = media_window(self, data)
+        start, end = since, self.end_seconds()
+        if self.has_bookmark(context):
+            window = float(self.config.get("media_insights_window_days", 30))
+            start = max(start or 0, self.now(context) - window * DAY)
+        metrics = self.tap.metrics
+        ops = []
+        for item in data.media(since):
+            if in_range(item, start, end):
+                ops.extend(
+                    insight_operations(item, metrics[media_family(item.get("media_product_type"))])
+                )
+        return ops
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Rows for every media that has insights; skipped ones are counted."""
+        data, snapshot = self.data(context), today(self.now(context))
+        for result in self.insight_results(context):
+            if isinstance(result.error, InvalidRequestError) and result.error.code == 100:
+                result = data.retry_without(result, FEED_VIDEO_DOUBTFUL)
+            body = ok_or_skip(result, data.skips, "media insights")
+            if body is not None:
+                media_id = result.operation.path.split("/")[0]
+                for row in insight_rows(body, "media_id", media_id, snapshot):
+                    yield {**row, "account_id": data.account_id}
+
+    schema = th.PropertiesList(
+        MEDIA_ID,
+        ACCOUNT_ID,
+        th.Property("metric", th.StringType, required=True),
+        th.Property(
+            "breakdown",
+            th.StringType,
+            required=True,
+            description="Dimension keys; empty for the total.",
+        ),
+        th.Property(
+            "breakdown_value",
+            th.StringType,
+            required=True,
+            description="Dimension values; empty for the total.",
+        ),
+        SNAPSHOT_DATE,
+        th.Property("value", th.NumberType),
+        th.Property("title", th.StringType),
+    ).to_dict()

@@ -1,0 +1,71 @@
+"""Live stories and their insights (read every run: stories live 24 h)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from singer_sdk import typing as th
+from singer_sdk.helpers.types import Context
+
+from instagram_graph import BatchOperation
+from tap_instagram.client import InsightStream, InstagramStream
+from tap_instagram.fetch import AccountData, ok_or_skip
+from tap_instagram.schema_parts import (
+    ACCOUNT_ID,
+    MEDIA_PROPERTIES,
+    SNAPSHOT_DATE,
+    media_record,
+    today,
+)
+from tap_instagram.streams.media_streams import insight_operations, insight_rows
+
+
+class StoriesStream(InstagramStream):
+    """Stories live at sync time."""
+
+    name = "stories"
+    primary_keys = ("id",)
+    replication_key = None
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Each live story."""
+        data = self.data(context)
+        for story in data.stories():
+            yield media_record(story, data.account_id)
+
+    schema = th.PropertiesList(ACCOUNT_ID, *MEDIA_PROPERTIES).to_dict()
+
+
+class StoryInsightsStream(InsightStream):
+    """Insights of live stories, with the navigation and profile-activity breakdowns as rows."""
+
+    name = "story_insights"
+    primary_keys = ("story_id", "metric", "breakdown", "breakdown_value", "snapshot_date")
+    replication_key = None
+
+    def build_operations(self, data: AccountData) -> list[BatchOperation]:
+        """Per story: the story metrics, plus one operation per breakdown metric."""
+        metrics = self.tap.metrics["media_story"]
+        return [op for story in data.stories() for op in insight_operations(story, metrics)]
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Rows per story; stories with fewer than 5 viewers are skipped and counted."""
+        data, snapshot = self.data(context), today(self.now(context))
+        for result in self.insight_results(context):
+            body = ok_or_skip(result, data.skips, "story insights")
+            if body is not None:
+                story_id = result.operation.path.split("/")[0]
+                for row in insight_rows(body, "story_id", story_id, snapshot):
+                    yield {**row, "account_id": data.account_id}
+
+    schema = th.PropertiesList(
+        th.Property("story_id", th.StringType, required=True),
+        ACCOUNT_ID,
+        th.Property("metric", th.StringType, required=True),
+        th.Property("breakdown", th.StringType, required=True),
+        th.Property("breakdown_value", th.StringType, required=True),
+        SNAPSHOT_DATE,
+        th.Property("value", th.NumberType),
+        th.Property("title", th.StringType),
+    ).to_dict()

@@ -1,0 +1,165 @@
+"""tap-instagram: settings and the stream list; everything else lives in the streams and the client."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from singer_sdk import Stream, Tap
+from singer_sdk import typing as th
+
+from instagram_graph import (
+    SETTINGS_SCHEMA,
+    GraphClient,
+    GraphSettings,
+    IGAccount,
+    Login,
+    SettingsError,
+    resolve_accounts,
+)
+from instagram_graph.errors import SkippableError
+from instagram_graph.redaction import install as install_redaction
+from tap_instagram.fetch import AccountData, Skips
+from tap_instagram.metrics import FAMILIES, resolve_metrics
+from tap_instagram.streams import (
+    account_streams,
+    comment_streams,
+    discovery_streams,
+    insight_streams,
+    media_streams,
+    story_streams,
+)
+
+TAP_SETTINGS = th.PropertiesList(
+    th.Property("start_date", th.DateTimeType, description="Read data from this instant on (first sync). Default: 30 days of insights, all media."),
+    th.Property("end_date", th.DateType, description="Read data before this date (exclusive)."),
+    th.Property("insights_lookback_days", th.IntegerType, default=2,
+                description="Account insights are re-read this many days before the bookmark (Meta's figures settle for up to 48 h)."),
+    th.Property("media_insights_window_days", th.IntegerType, default=30,
+                description="Media younger than this are re-read each run: their lifetime insights (as dated snapshots) and comments."),
+    th.Property("preset_metric", th.ObjectType(*(th.Property(f, th.StringType, allowed_values=list(FAMILIES[f].presets)) for f in FAMILIES)),
+                description="Preset per insight family (default `all`): " + "; ".join(f"{f}: {', '.join(FAMILIES[f].presets)}" for f in FAMILIES)),
+    th.Property("metrics", th.ObjectType(*(th.Property(f, th.ArrayType(th.StringType)) for f in FAMILIES)),
+                description="Explicit metric list per insight family; overrides preset_metric. Retired or wrong-family metrics are rejected at start-up."),
+    th.Property("hashtags", th.ArrayType(th.StringType), description="Opt-in: hashtags to read (each new tag uses 1 of 30 per 7 days)."),
+    th.Property("business_discovery_usernames", th.ArrayType(th.StringType), description="Opt-in: public business/creator usernames to read (Facebook Login only)."),
+    th.Property("page_size", th.IntegerType, default=100, description="Items per page for media and tags."),
+)  # fmt: skip
+
+
+class TapInstagram(Tap):
+    """Singer tap for the Instagram Graph API."""
+
+    name = "tap-instagram"
+    package_name = "tap-instagram"
+    config_jsonschema = th.PropertiesList(
+        *SETTINGS_SCHEMA.wrapped.values(), *TAP_SETTINGS.wrapped.values()
+    ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Check settings and metrics before any stream runs."""
+        install_redaction()
+        super().__init__(*args, **kwargs)
+        self.settings = GraphSettings.from_config(self.config)
+        self.metrics = resolve_metrics(self.config, self.settings.api_version)
+        self.skips = Skips()
+        self._data: dict[str, AccountData] = {}
+        self._hashtags: dict[str, list[dict[str, str]]] = {}
+        self._discovered: dict[str, dict[str, dict[str, Any] | None]] = {}
+        if (
+            self.config.get("business_discovery_usernames")
+            and self.settings.login is Login.INSTAGRAM
+        ):
+            raise SettingsError("business_discovery_usernames", "Business Discovery needs Facebook Login",
+                                "remove it, or use login facebook")  # fmt: skip
+
+    @cached_property
+    def graph(self) -> GraphClient:
+        """The one Graph client of this run."""
+        return GraphClient(self.settings)
+
+    @cached_property
+    def accounts(self) -> list[IGAccount]:
+        """The IG accounts this run reads."""
+        return resolve_accounts(self.graph)
+
+    def account_data(self, account_id: str) -> AccountData:
+        """Cached reads of one account."""
+        if account_id not in self._data:
+            self._data[account_id] = AccountData(self.graph, account_id, self.skips)
+        return self._data[account_id]
+
+    def hashtag_ids(self, account_id: str) -> list[dict[str, str]]:
+        """The configured hashtags' ids (searched once per run)."""
+        if account_id not in self._hashtags:
+            found: list[dict[str, str]] = []
+            for name in self.config.get("hashtags") or []:
+                try:
+                    answer = self.graph.get(
+                        "ig_hashtag_search",
+                        user_id=account_id,
+                        q=name.lstrip("#"),
+                        account=account_id,
+                    )
+                except SkippableError as exc:
+                    self.skips.add(f"hashtag {name!r} not found", exc)
+                    continue
+                found.extend(
+                    {"id": str(item["id"]), "name": name.lstrip("#")}
+                    for item in answer.get("data", [])
+                )
+            self._hashtags[account_id] = found
+        return self._hashtags[account_id]
+
+    def discovered(self, account_id: str) -> dict[str, dict[str, Any] | None]:
+        """Business Discovery profiles with their first media page (read once per run)."""
+        if account_id not in self._discovered:
+            out: dict[str, dict[str, Any] | None] = {}
+            for username in self.config.get("business_discovery_usernames") or []:
+                try:
+                    answer = self.graph.get(account_id, fields="business_discovery.username(" + username + "){"
+                                            + discovery_streams.DISCOVERY_FIELDS + ",media.limit(50){"
+                                            + discovery_streams.DISCOVERY_MEDIA_FIELDS + "}}", account=account_id)  # fmt: skip
+                    out[username] = answer.get("business_discovery")
+                except SkippableError as exc:
+                    self.skips.add(f"business discovery of {username!r}", exc)
+                    out[username] = None
+            self._discovered[account_id] = out
+        return self._discovered[account_id]
+
+    def discovered_media(
+        self, account_id: str, username: str, profile: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """All media of a discovered profile: further pages via `.after(cursor)` (cursors only)."""
+        edge = profile.get("media") or {}
+        items = list(edge.get("data", []))
+        after = (edge.get("paging") or {}).get("cursors", {}).get("after")
+        while after and edge.get("data"):
+            answer = self.graph.get(
+                account_id,
+                fields=discovery_streams.discovery_expression(username, after),
+                account=account_id,
+            )
+            edge = (answer.get("business_discovery") or {}).get("media") or {}
+            items.extend(edge.get("data", []))
+            nxt = (edge.get("paging") or {}).get("cursors", {}).get("after")
+            after = nxt if nxt != after else None
+        return items
+
+    def discover_streams(self) -> list[Stream]:
+        """Every stream; accounts first (it teaches the client the server's clock)."""
+        classes: list[type[Stream]] = [
+            account_streams.AccountsStream, account_streams.AccountSnapshotsStream,
+            media_streams.MediaStream, media_streams.MediaChildrenStream, comment_streams.CommentsStream,
+            story_streams.StoriesStream, media_streams.MediaInsightsStream, story_streams.StoryInsightsStream,
+            insight_streams.AccountInsightsStream, insight_streams.AccountInsightsTotalsStream,
+            insight_streams.AudienceDemographicsStream, insight_streams.OnlineFollowersStream,
+            discovery_streams.TagsStream, discovery_streams.HashtagsStream, discovery_streams.HashtagMediaStream,
+            discovery_streams.BusinessDiscoveryStream, discovery_streams.BusinessDiscoveryMediaStream,
+            account_streams.ContentPublishingLimitStream,
+        ]  # fmt: skip
+        return [cls(tap=self) for cls in classes]
+
+
+if __name__ == "__main__":
+    TapInstagram.cli()
