@@ -73,6 +73,9 @@ CODES: dict[tuple[int, int | None], Rule] = {
     # skippable objects
     (100, 33): Rule(errors.NotFoundError, "The object is gone or not reachable with this token"),
     (24, 2207006): Rule(errors.NotFoundError, "The media was not found"),
+    (110, 2207013): Rule(
+        errors.NotFoundError, "No public business or creator account has this username"
+    ),
     (100, 2108006): Rule(
         errors.InsufficientDataError, "Media from before the business conversion has no insights"
     ),

@@ -25,6 +25,7 @@ class SandboxError(Exception):
     def __init__(self, **fmt: Any) -> None:
         """Fill the message template with `fmt`."""
         self.message = self.template.format(**fmt)
+        self.fmt = fmt
         self.headers: dict[str, str] = {}
         self.status_override: int | None = None
         self.extra: dict[str, Any] = {}
@@ -47,7 +48,7 @@ class SandboxError(Exception):
         if self.user_title:
             err["error_user_title"] = self.user_title
         if self.user_msg:
-            err["error_user_msg"] = self.user_msg
+            err["error_user_msg"] = self.user_msg.format(**self.fmt)
         err.update(self.extra)
         err["fbtrace_id"] = fbtrace_id
         return {"error": err}

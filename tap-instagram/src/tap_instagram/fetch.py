@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from instagram_graph import BatchOperation, BatchResult, GraphClient, Login, Shape
-from instagram_graph.errors import GraphError, SkippableError
+from instagram_graph.errors import GraphError, InvalidRequestError, SkippableError
 
 log = logging.getLogger(__name__)
 
@@ -184,16 +184,18 @@ class AccountData:
 
 
 def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] | None:
-    """The body of a successful result; a skippable error is counted and yields None."""
-    if result.error is None:
+    """The body of a successful result; a skippable or rejected call is counted and yields None.
+
+    One insights call the API rejects (a new restriction, a metric an item refuses) never fails
+    the run: it is counted, and warned about once per cause.
+    """
+    error = result.error
+    if error is None:
         return result.body if isinstance(result.body, dict) else None
-    if isinstance(result.error, SkippableError):
-        skips.add(
-            f"{what}: {type(result.error).__name__} (code {result.error.code}/{result.error.subcode})",
-            result.error,
-        )
+    if isinstance(error, SkippableError | InvalidRequestError):
+        skips.add(f"{what}: {type(error).__name__} (code {error.code}/{error.subcode})", error)
         return None
-    raise result.error
+    raise error
 
 
 def _ts(item: dict[str, Any]) -> float:

@@ -63,7 +63,9 @@ class AccountInsightsStream(AccountInsightStream):
                                                     "since": cursor, "until": until}, insights=True))  # fmt: skip
             cursor = until
         if "follower_count" in metrics:
+            # "last 30 days excluding the current day" — in Graph's (Pacific) day: stop a day early
             f_start, f_end = self.range_for(data, max_days=29)
+            f_end -= DAY
             if f_start < f_end:
                 ops.append(BatchOperation("GET", path, {"metric": "follower_count", "period": "day",
                                                         "since": f_start, "until": f_end}, insights=True))  # fmt: skip
@@ -225,7 +227,7 @@ class OnlineFollowersStream(AccountInsightStream):
 
     def build_operations(self, data: AccountData) -> list[BatchOperation]:
         """One call over the days not yet read, within Graph's 30 days."""
-        start, end = self.range_for(data, max_days=29)
+        start, end = self.range_for(data, max_days=28)
         if start >= end:
             return []
         return [BatchOperation("GET", f"{data.account_id}/insights", {"metric": "online_followers",

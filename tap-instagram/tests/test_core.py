@@ -1,0 +1,33 @@
+"""The singer-sdk standard tap tests, against a demo sandbox of their own."""
+
+from __future__ import annotations
+
+import atexit
+from datetime import UTC, datetime
+
+from singer_sdk.testing import SuiteConfig, get_tap_test_class
+
+from instagram_sandbox.server import SandboxServer
+from instagram_sandbox.testing import demo_for
+from tap_instagram.tap import TapInstagram
+
+_SERVER = SandboxServer("demo", 7, frozen=True).start()
+atexit.register(_SERVER.stop)
+_DEMO = demo_for(_SERVER)
+
+CONFIG = {
+    "access_token": _DEMO.fb_token,
+    "api_url": _DEMO.base,
+    "ig_user_ids": [_DEMO.acme],
+    "start_date": datetime.fromtimestamp(_DEMO.control.now() - 30 * 86400, UTC).isoformat(),
+    "hashtags": ["coffee"],
+    "business_discovery_usernames": ["bluebottle"],
+    "initial_retry_interval_millis": 1,
+    "maximum_retries_interval_millis": 5,
+}
+
+TestTapInstagram = get_tap_test_class(
+    TapInstagram,
+    config=CONFIG,
+    suite_config=SuiteConfig(ignore_no_records_for_streams=["stories", "story_insights"]),
+)

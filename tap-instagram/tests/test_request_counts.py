@@ -1,0 +1,40 @@
+"""The headline: request counts read from the sandbox's counters (deterministic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from instagram_sandbox.testing import Demo
+
+from .conftest import run_tap
+
+FIRST_SYNC_BUDGET = 30
+NEXT_DAY_BUDGET = 10
+
+
+def test_first_sync_and_next_day_stay_within_budget(demo: Demo, config: dict[str, Any]) -> None:
+    demo.control.reset_stats()
+    first = run_tap(config)
+    stats = demo.control.stats()
+    assert stats["requests_total"] <= FIRST_SYNC_BUDGET, stats["requests_by_path"]
+    assert stats["requests_total"] == 16  # recorded figure: any change should be deliberate
+    for stream in ("accounts", "media", "media_children", "comments", "stories", "media_insights",
+                   "story_insights", "account_insights", "account_insights_totals", "audience_demographics",
+                   "online_followers", "tags", "content_publishing_limit", "account_snapshots"):  # fmt: skip
+        assert first.counts[stream] > 0, stream
+
+    demo.control.advance(86400)
+    new_ids = set(
+        demo.control.add_media(account_id=demo.acme, count=2, comments_per_media=3)["media"]
+    )
+    demo.control.reset_stats()
+    second = run_tap(config, first.state)
+    stats = demo.control.stats()
+    assert stats["requests_total"] <= NEXT_DAY_BUDGET, stats["requests_by_path"]
+    assert stats["requests_total"] == 7
+    media_ids = {r["id"] for r in second.records("media")}
+    assert new_ids <= media_ids
+    assert new_ids <= {r["media_id"] for r in second.records("media_insights")}
+    assert len([c for c in second.records("comments") if c["media_id"] in new_ids]) == 6
+    # nothing older than the refresh window comes back
+    assert len(media_ids) < len({r["id"] for r in first.records("media")})
