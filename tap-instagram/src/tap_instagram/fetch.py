@@ -68,8 +68,11 @@ class Skips:
 class AccountData:
     """Lazily read, cached data of one IG account for this run."""
 
-    def __init__(self, client: GraphClient, account_id: str, skips: Skips) -> None:
+    def __init__(
+        self, client: GraphClient, account_id: str, skips: Skips, *, page_size: int = PAGE_SIZE
+    ) -> None:
         """Nothing is read until a stream asks."""
+        self.page_size = page_size
         self.client = client
         self.account_id = account_id
         self.skips = skips
@@ -101,7 +104,7 @@ class AccountData:
             "fields": media_fields(
                 self.client.settings.login, comments=comments, children=children
             ),
-            "limit": PAGE_SIZE,
+            "limit": self.page_size,
         }
         if since is not None:
             params["since"] = int(since)
@@ -141,7 +144,7 @@ class AccountData:
             self._stories = list(
                 self.client.items(
                     f"{self.account_id}/stories",
-                    {"fields": fields, "limit": PAGE_SIZE},
+                    {"fields": fields, "limit": self.page_size},
                     account=self.account_id,
                 )
             )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, TapCapabilities
 
 from instagram_graph import (
     SETTINGS_SCHEMA,
@@ -52,6 +53,7 @@ class TapInstagram(Tap):
 
     name = "tap-instagram"
     package_name = "tap-instagram"
+    capabilities: ClassVar[list[CapabilitiesEnum]] = [*Tap.capabilities, TapCapabilities.TEST]
     config_jsonschema = th.PropertiesList(
         *SETTINGS_SCHEMA.wrapped.values(), *TAP_SETTINGS.wrapped.values()
     ).to_dict()
@@ -86,7 +88,12 @@ class TapInstagram(Tap):
     def account_data(self, account_id: str) -> AccountData:
         """Cached reads of one account."""
         if account_id not in self._data:
-            self._data[account_id] = AccountData(self.graph, account_id, self.skips)
+            self._data[account_id] = AccountData(
+                self.graph,
+                account_id,
+                self.skips,
+                page_size=int(self.config.get("page_size") or 100),
+            )
         return self._data[account_id]
 
     def hashtag_ids(self, account_id: str) -> list[dict[str, str]]:

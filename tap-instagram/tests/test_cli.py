@@ -1,0 +1,57 @@
+"""The installed `tap-instagram` command: --about documents every setting; no secret in any output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from instagram_sandbox.testing import Demo
+from tap_instagram.tap import TapInstagram
+
+from .conftest import demo_config
+
+SCRIPT = shutil.which("tap-instagram", path=str(Path(sys.executable).parent))
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    assert SCRIPT is not None
+    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, check=False, timeout=120)
+
+
+def test_about_markdown_documents_every_setting() -> None:
+    out = run("--about", "--format=markdown")
+    assert out.returncode == 0, out.stderr
+    for name in TapInstagram.config_jsonschema["properties"]:
+        assert f"| {name} |" in out.stdout, name
+    assert "`test`" in out.stdout or "- `test`" in out.stdout
+
+
+def test_discover_and_sync_without_leaking_the_token(demo: Demo, tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(demo_config(demo, days=7)))
+    catalog = run("--config", str(config), "--discover")
+    assert catalog.returncode == 0, catalog.stderr
+    assert len(json.loads(catalog.stdout)["streams"]) == 18
+    sync = run("--config", str(config))
+    assert sync.returncode == 0, sync.stderr[-2000:]
+    assert '"stream":"media"' in sync.stdout.replace(" ", "")
+    for text in (catalog.stdout, catalog.stderr, sync.stdout, sync.stderr):
+        assert demo.fb_token not in text
+
+
+def test_bad_config_names_the_setting(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "metrics": {"media_feed": ["impressions"]},
+            }
+        )
+    )
+    out = run("--config", str(config), "--discover")
+    assert out.returncode != 0
+    assert "metrics.media_feed" in out.stderr and "retired" in out.stderr
