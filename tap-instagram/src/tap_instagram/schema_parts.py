@@ -55,6 +55,15 @@ MEDIA_ID = th.Property(
 SNAPSHOT_DATE = th.Property(
     "snapshot_date", th.DateType, required=True, description="UTC date of the reading."
 )
+BREAKDOWN = th.Property(
+    "breakdown", th.StringType, required=True, description="Dimension keys; empty for the total."
+)
+BREAKDOWN_VALUE = th.Property(
+    "breakdown_value",
+    th.StringType,
+    required=True,
+    description="Dimension values; empty for the total.",
+)
 USER_REF = th.ObjectType(th.Property("id", th.StringType), th.Property("username", th.StringType))
 
 MEDIA_PROPERTIES = (

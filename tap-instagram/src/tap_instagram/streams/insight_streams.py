@@ -12,7 +12,15 @@ from instagram_graph import BatchOperation
 from tap_instagram.client import DAY, InsightStream
 from tap_instagram.fetch import AccountData, ok_or_skip
 from tap_instagram.metrics import DEMOGRAPHIC_BREAKDOWNS, DEMOGRAPHIC_TIMEFRAMES, TOTALS_BREAKDOWNS
-from tap_instagram.schema_parts import ACCOUNT_ID, SNAPSHOT_DATE, day_of, rfc3339, today
+from tap_instagram.schema_parts import (
+    ACCOUNT_ID,
+    BREAKDOWN,
+    BREAKDOWN_VALUE,
+    SNAPSHOT_DATE,
+    day_of,
+    rfc3339,
+    today,
+)
 
 MAX_WINDOW = 30 * DAY  # Graph refuses since/until ranges over 30 days
 DEFAULT_HISTORY_DAYS = 30
@@ -155,18 +163,8 @@ class AccountInsightsTotalsStream(AccountInsightStream):
         ACCOUNT_ID,
         th.Property("metric", th.StringType, required=True),
         th.Property("date", th.DateType, required=True),
-        th.Property(
-            "breakdown",
-            th.StringType,
-            required=True,
-            description="Dimension keys; empty for the total.",
-        ),
-        th.Property(
-            "breakdown_value",
-            th.StringType,
-            required=True,
-            description="Dimension values; empty for the total.",
-        ),
+        BREAKDOWN,
+        BREAKDOWN_VALUE,
         th.Property("value", th.NumberType),
     ).to_dict()
 

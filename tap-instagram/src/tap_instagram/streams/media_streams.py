@@ -15,6 +15,8 @@ from tap_instagram.fetch import AccountData, ok_or_skip
 from tap_instagram.metrics import FEED_VIDEO_DOUBTFUL, MEDIA_BREAKDOWNS, media_family
 from tap_instagram.schema_parts import (
     ACCOUNT_ID,
+    BREAKDOWN,
+    BREAKDOWN_VALUE,
     MEDIA_ID,
     MEDIA_PROPERTIES,
     SNAPSHOT_DATE,
@@ -192,18 +194,8 @@ class MediaInsightsStream(InsightStream):
         MEDIA_ID,
         ACCOUNT_ID,
         th.Property("metric", th.StringType, required=True),
-        th.Property(
-            "breakdown",
-            th.StringType,
-            required=True,
-            description="Dimension keys; empty for the total.",
-        ),
-        th.Property(
-            "breakdown_value",
-            th.StringType,
-            required=True,
-            description="Dimension values; empty for the total.",
-        ),
+        BREAKDOWN,
+        BREAKDOWN_VALUE,
         SNAPSHOT_DATE,
         th.Property("value", th.NumberType),
         th.Property("title", th.StringType),

@@ -13,6 +13,8 @@ from tap_instagram.client import InsightStream, InstagramStream
 from tap_instagram.fetch import AccountData, ok_or_skip
 from tap_instagram.schema_parts import (
     ACCOUNT_ID,
+    BREAKDOWN,
+    BREAKDOWN_VALUE,
     MEDIA_PROPERTIES,
     SNAPSHOT_DATE,
     media_record,
@@ -63,8 +65,8 @@ class StoryInsightsStream(InsightStream):
         th.Property("story_id", th.StringType, required=True),
         ACCOUNT_ID,
         th.Property("metric", th.StringType, required=True),
-        th.Property("breakdown", th.StringType, required=True),
-        th.Property("breakdown_value", th.StringType, required=True),
+        BREAKDOWN,
+        BREAKDOWN_VALUE,
         SNAPSHOT_DATE,
         th.Property("value", th.NumberType),
         th.Property("title", th.StringType),
