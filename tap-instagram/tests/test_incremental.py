@@ -96,3 +96,19 @@ def test_sync_under_faults_loses_nothing(demo: Demo, fault: dict[str, Any]) -> N
     assert fired > 0, "the fault never fired"
     for stream in (*KEYED_STREAMS, "audience_demographics", "stories", "story_insights"):
         assert keys(faulty, stream) == keys(clean, stream), stream
+
+
+def test_token_expiring_during_a_sync_is_refreshed_and_nothing_is_lost(
+    demo: Demo, tmp_path: Any
+) -> None:
+    app = demo.apps["facebook"]
+    refreshing = {"oauth_mode": "REFRESH", "client_id": app["app_id"], "client_secret": app["app_secret"],
+                  "token_store": str(tmp_path / "token.json")}  # fmt: skip
+    clean = run_tap(demo_config(demo, days=30))
+    demo.control.reset()
+    demo.control.add_fault(kind="expired_token", path="/{ig-user-id}/media", count=1)
+    demo.control.add_fault(kind="expired_token", path="*/insights", every=25)  # inside batches
+    faulty = run_tap(demo_config(demo, days=30, **refreshing))
+    assert (tmp_path / "token.json").exists()
+    for stream in KEYED_STREAMS:
+        assert keys(faulty, stream) == keys(clean, stream), stream

@@ -62,3 +62,13 @@ def test_tap_refuses_to_start_with_a_retired_metric() -> None:
                 "metrics": {"media_feed": ["impressions"]},
             }
         )
+
+
+def test_more_than_30_hashtags_are_refused() -> None:
+    with pytest.raises(SettingsError, match="30 unique hashtags"):
+        TapInstagram(
+            config={
+                "access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxx",
+                "hashtags": [f"t{i}" for i in range(31)],
+            }
+        )

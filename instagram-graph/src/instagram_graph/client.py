@@ -249,6 +249,7 @@ class GraphClient:
             pending = list(range(start, min(start + MAX_BATCH, len(operations))))
             for round_no in range(1, self.policy.maximum_retries + 2):
                 chunk = [operations[i] for i in pending]
+                token_used = self.auth.access_token
                 answer = self.request(
                     "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
                                       "include_headers": "false"},
@@ -265,7 +266,17 @@ class GraphClient:
                         throttled |= result is not None and isinstance(
                             result.error, errors.RateLimitedError
                         )
-                pending = again
+                expired = [
+                    i for i in pending if isinstance(getattr(results[i], "error", None), AuthError)
+                ]
+                first = results[expired[0]] if expired else None
+                if (
+                    first is not None
+                    and isinstance(first.error, AuthError)
+                    and self.auth.recover(first.error, token_used)
+                ):
+                    again.extend(expired)  # the token was refreshed: send those operations again
+                pending = sorted(set(again))
                 if not pending or not resend or round_no > self.policy.maximum_retries:
                     break
                 wait = retry.jitter(retry.backoff_interval(round_no, self.policy))

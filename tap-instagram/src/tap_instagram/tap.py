@@ -68,6 +68,12 @@ class TapInstagram(Tap):
         self._data: dict[str, AccountData] = {}
         self._hashtags: dict[str, list[dict[str, str]]] = {}
         self._discovered: dict[str, dict[str, dict[str, Any] | None]] = {}
+        if len(self.config.get("hashtags") or []) > 30:
+            raise SettingsError(
+                "hashtags",
+                "Instagram allows 30 unique hashtags per account per 7 days",
+                "list at most 30",
+            )
         if (
             self.config.get("business_discovery_usernames")
             and self.settings.login is Login.INSTAGRAM
