@@ -256,27 +256,21 @@ class GraphClient:
                     account=account, idempotent=all(op.idempotent for op in chunk),
                 )  # fmt: skip
                 again: list[int] = []
+                expired: list[int] = []
+                auth_error: AuthError | None = None
                 throttled = False
                 for index, result in zip(pending, decode_batch(answer, chunk), strict=True):
                     results[index] = result
-                    if result is None or (
-                        result.error is not None and retry.is_retriable(result.error)
-                    ):
+                    error = result.error if result is not None else None
+                    if result is None or (error is not None and retry.is_retriable(error)):
                         again.append(index)
-                        throttled |= result is not None and isinstance(
-                            result.error, errors.RateLimitedError
-                        )
-                expired = [
-                    i for i in pending if isinstance(getattr(results[i], "error", None), AuthError)
-                ]
-                first = results[expired[0]] if expired else None
-                if (
-                    first is not None
-                    and isinstance(first.error, AuthError)
-                    and self.auth.recover(first.error, token_used)
-                ):
+                        throttled |= isinstance(error, errors.RateLimitedError)
+                    elif isinstance(error, AuthError):
+                        expired.append(index)
+                        auth_error = auth_error or error
+                if auth_error is not None and self.auth.recover(auth_error, token_used):
                     again.extend(expired)  # the token was refreshed: send those operations again
-                pending = sorted(set(again))
+                pending = sorted(again)
                 if not pending or not resend or round_no > self.policy.maximum_retries:
                     break
                 wait = retry.jitter(retry.backoff_interval(round_no, self.policy))

@@ -39,17 +39,14 @@ PAGE_SIZE = 100
 COMMENTS_PER_PAGE = 50
 
 
-def media_fields(login: Login, *, comments: bool, children: bool) -> str:
-    """The media field expression for a login flavour, with optional expansions."""
+def media_fields(login: Login) -> str:
+    """The media field expression for a login flavour, with children and comments expanded."""
     fields = MEDIA_FIELDS + ("," + MEDIA_FIELDS_FACEBOOK if login is Login.FACEBOOK else "")
-    if children:
-        fields += f",children{{{CHILD_FIELDS}}}"
-    if comments:
-        fields += (
-            f",comments.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS},"
-            f"replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}}}"
-        )
-    return fields
+    return (
+        f"{fields},children{{{CHILD_FIELDS}}},"
+        f"comments.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS},"
+        f"replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}}}"
+    )
 
 
 @dataclass
@@ -76,43 +73,31 @@ class AccountData:
         self.client = client
         self.account_id = account_id
         self.skips = skips
-        self._media: dict[tuple[float | None, bool, bool], list[dict[str, Any]]] = {}
+        self._media: list[dict[str, Any]] | None = None
         self._stories: list[dict[str, Any]] | None = None
         self._profile: dict[str, Any] | None = None
         self.media_since: float | None = None
         self.media_since_known = False
         self.insights: dict[str, list[BatchResult]] | None = None
 
-    def media(
-        self, since: float | None, *, comments: bool = True, children: bool = True
-    ) -> list[dict[str, Any]]:
-        """Media published at or after `since` (all when None), newest first, expansions complete."""
-        key = (since, comments, children)
-        if key not in self._media:
-            for (other_since, c, ch), items in self._media.items():
-                if (other_since or 0) <= (since or 0) and c >= comments and ch >= children:
-                    self._media[key] = [m for m in items if since is None or _ts(m) >= since]
-                    break
-            else:
-                self._media[key] = self._read_media(since, comments, children)
-        return self._media[key]
+    def media(self, since: float | None) -> list[dict[str, Any]]:
+        """Media published at or after `since` (all when None), newest first, expansions complete.
 
-    def _read_media(
-        self, since: float | None, comments: bool, children: bool
-    ) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {
-            "fields": media_fields(
-                self.client.settings.login, comments=comments, children=children
-            ),
-            "limit": self.page_size,
-        }
-        if since is not None:
-            params["since"] = int(since)
-        items = list(self.client.items(f"{self.account_id}/media", params, account=self.account_id))
-        if comments:
-            for item in items:
+        Read once per run: every stream asks with the same `since` (see `media_window`).
+        """
+        if self._media is None:
+            params: dict[str, Any] = {
+                "fields": media_fields(self.client.settings.login),
+                "limit": self.page_size,
+            }
+            if since is not None:
+                params["since"] = int(since)
+            self._media = list(
+                self.client.items(f"{self.account_id}/media", params, account=self.account_id)
+            )
+            for item in self._media:
                 self._complete_comments(item)
-        return items
+        return self._media
 
     def _complete_comments(self, media: dict[str, Any]) -> None:
         """Follow nested comment pages only where a media item has more than one page."""
@@ -199,10 +184,3 @@ def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] |
         skips.add(f"{what}: {type(error).__name__} (code {error.code}/{error.subcode})", error)
         return None
     raise error
-
-
-def _ts(item: dict[str, Any]) -> float:
-    from tap_instagram.schema_parts import parse_timestamp
-
-    parsed = parse_timestamp(item.get("timestamp"))
-    return parsed.timestamp() if parsed else 0.0

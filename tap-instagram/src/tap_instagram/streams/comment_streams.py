@@ -10,7 +10,7 @@ from singer_sdk.helpers.types import Context
 
 from tap_instagram.client import InstagramStream
 from tap_instagram.schema_parts import ACCOUNT_ID, MEDIA_ID, USER_REF, id_str, rfc3339, user_ref
-from tap_instagram.streams.media_streams import in_range, media_window
+from tap_instagram.streams.media_streams import window_media
 
 
 def comment_record(
@@ -44,19 +44,14 @@ class CommentsStream(InstagramStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Every comment of the media in this run's media window."""
-        data = self.data(context)
-        start, end = media_window(self, data), self.end_seconds()
+        account_id = self.data(context).account_id
         rows = []
-        for item in data.media(start):
-            if not in_range(item, start, end):
-                continue
+        for item in window_media(self, context):
             media_id = str(item["id"])
             for comment in (item.get("comments") or {}).get("data", []):
-                rows.append(comment_record(comment, media_id, data.account_id, None))
+                rows.append(comment_record(comment, media_id, account_id, None))
                 for reply in (comment.get("replies") or {}).get("data", []):
-                    rows.append(
-                        comment_record(reply, media_id, data.account_id, str(comment["id"]))
-                    )
+                    rows.append(comment_record(reply, media_id, account_id, str(comment["id"])))
         yield from sorted(rows, key=lambda r: (r["timestamp"] or "", r["id"]))
 
     schema = th.PropertiesList(

@@ -54,6 +54,13 @@ def in_range(item: dict[str, Any], start: float | None, end: float | None) -> bo
     return (start is None or seconds >= start) and (end is None or seconds < end)
 
 
+def window_media(stream: InstagramStream, context: Context | None) -> list[dict[str, Any]]:
+    """The media of this run's media window (before `end_date`), newest first."""
+    data = stream.data(context)
+    start, end = media_window(stream, data), stream.end_seconds()
+    return [m for m in data.media(start) if in_range(m, start, end)]
+
+
 class MediaStream(InstagramStream):
     """Feed posts, reels and carousels (not stories), oldest first."""
 
@@ -64,11 +71,10 @@ class MediaStream(InstagramStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Media since the bookmark (or start_date), plus the refresh window."""
-        data = self.data(context)
-        start, end = media_window(self, data), self.end_seconds()
-        items = [m for m in data.media(start) if in_range(m, start, end)]
+        account_id = self.data(context).account_id
+        items = window_media(self, context)
         for item in sorted(items, key=lambda m: str(rfc3339(m.get("timestamp")))):
-            yield media_record(item, self.data(context).account_id)
+            yield media_record(item, account_id)
 
     schema = th.PropertiesList(ACCOUNT_ID, *MEDIA_PROPERTIES).to_dict()
 
@@ -82,16 +88,15 @@ class MediaChildrenStream(InstagramStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Each child with its parent's id."""
-        data = self.data(context)
-        start, end = media_window(self, data), self.end_seconds()
-        for item in data.media(start):
+        account_id = self.data(context).account_id
+        for item in window_media(self, context):
             children = item.get("children")
-            if not in_range(item, start, end) or not isinstance(children, dict):
+            if not isinstance(children, dict):
                 continue
             for position, child in enumerate(children.get("data", [])):
                 yield {
                     "media_id": id_str(item["id"]),
-                    "account_id": self.data(context).account_id,
+                    "account_id": account_id,
                     "id": id_str(child.get("id")),
                     "position": position,
                     "media_type": child.get("media_type"),
@@ -153,6 +158,33 @@ def insight_rows(
                        "value": result.get("value")}  # fmt: skip
 
 
+def lifetime_insight_records(
+    stream: InsightStream,
+    context: Context | None,
+    parent_key: str,
+    what: str,
+    *,
+    retry_drop: tuple[str, ...] = (),
+) -> Iterable[dict[str, Any]]:
+    """Rows of the stream's per-object insights results; skipped objects are counted.
+
+    A code-100 rejection is first retried without the `retry_drop` metrics.
+    """
+    data, snapshot = stream.data(context), today(stream.now(context))
+    for result in stream.insight_results(context):
+        if (
+            retry_drop
+            and isinstance(result.error, InvalidRequestError)
+            and result.error.code == 100
+        ):
+            result = data.retry_without(result, retry_drop)
+        body = ok_or_skip(result, data.skips, what)
+        if body is not None:
+            parent_id = result.operation.path.split("/")[0]
+            for row in insight_rows(body, parent_key, parent_id, snapshot):
+                yield {**row, "account_id": data.account_id}
+
+
 class MediaInsightsStream(InsightStream):
     """Lifetime metrics per media, re-read as dated snapshots while the media is young."""
 
@@ -180,15 +212,9 @@ class MediaInsightsStream(InsightStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Rows for every media that has insights; skipped ones are counted."""
-        data, snapshot = self.data(context), today(self.now(context))
-        for result in self.insight_results(context):
-            if isinstance(result.error, InvalidRequestError) and result.error.code == 100:
-                result = data.retry_without(result, FEED_VIDEO_DOUBTFUL)
-            body = ok_or_skip(result, data.skips, "media insights")
-            if body is not None:
-                media_id = result.operation.path.split("/")[0]
-                for row in insight_rows(body, "media_id", media_id, snapshot):
-                    yield {**row, "account_id": data.account_id}
+        return lifetime_insight_records(
+            self, context, "media_id", "media insights", retry_drop=FEED_VIDEO_DOUBTFUL
+        )
 
     schema = th.PropertiesList(
         MEDIA_ID,

@@ -10,7 +10,7 @@ from singer_sdk.helpers.types import Context
 
 from instagram_graph import BatchOperation
 from tap_instagram.client import InsightStream, InstagramStream
-from tap_instagram.fetch import AccountData, ok_or_skip
+from tap_instagram.fetch import AccountData
 from tap_instagram.schema_parts import (
     ACCOUNT_ID,
     BREAKDOWN,
@@ -18,9 +18,8 @@ from tap_instagram.schema_parts import (
     MEDIA_PROPERTIES,
     SNAPSHOT_DATE,
     media_record,
-    today,
 )
-from tap_instagram.streams.media_streams import insight_operations, insight_rows
+from tap_instagram.streams.media_streams import insight_operations, lifetime_insight_records
 
 
 class StoriesStream(InstagramStream):
@@ -53,13 +52,7 @@ class StoryInsightsStream(InsightStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Rows per story; stories with fewer than 5 viewers are skipped and counted."""
-        data, snapshot = self.data(context), today(self.now(context))
-        for result in self.insight_results(context):
-            body = ok_or_skip(result, data.skips, "story insights")
-            if body is not None:
-                story_id = result.operation.path.split("/")[0]
-                for row in insight_rows(body, "story_id", story_id, snapshot):
-                    yield {**row, "account_id": data.account_id}
+        return lifetime_insight_records(self, context, "story_id", "story insights")
 
     schema = th.PropertiesList(
         th.Property("story_id", th.StringType, required=True),
