@@ -118,11 +118,22 @@ def test_writes_in_a_batch(demo: Demo, make_client: MakeClient) -> None:
     assert len([w for w in demo.control.writes() if w["kind"] == "comment.create"]) == 2
 
 
-def test_null_write_left_to_the_caller_when_asked(demo: Demo, make_client: MakeClient) -> None:
+def test_null_write_is_not_sent_again(demo: Demo, make_client: MakeClient) -> None:
     client = make_client()
     media = media_ids(client, demo)[0]
     demo.control.add_fault(kind="batch_null", path=f"/{media}/comments")
-    results = client.batch(
-        [BatchOperation("POST", f"{media}/comments", {"message": "Hi"})], resend=False
-    )
-    assert type(results[0].error) is errors.TransientError and "null" in str(results[0].error)
+    demo.control.reset_stats()
+    results = client.batch([BatchOperation("POST", f"{media}/comments", {"message": "Hi"})])
+    error = results[0].error
+    assert type(error) is errors.NetworkError and error.sent and "may or may not" in str(error)
+    assert demo.control.stats()["requests_by_path"] == {"POST /": 1}
+
+
+def test_null_repeatable_write_is_sent_again(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    media = media_ids(client, demo)[0]
+    demo.control.add_fault(kind="batch_null", path=f"/{media}")
+    op = BatchOperation("POST", media, {"comment_enabled": "false"}, repeatable=True)
+    results = client.batch([op])
+    assert results[0].ok and results[0].body == {"success": True}
+    assert [w["kind"] for w in demo.control.writes()] == ["media.comment_enabled"]

@@ -37,7 +37,7 @@ EXPECTED = {
     (100, 33): errors.NotFoundError, (24, 2207006): errors.NotFoundError,
     (110, 2207013): errors.NotFoundError,
     (100, 2108006): errors.InsufficientDataError, (100, None): errors.InvalidRequestError,
-    (24, 2207008): errors.TransientError, (9, 2207042): errors.RateLimitedError,
+    (24, 2207008): errors.TransientError, (9, 2207042): errors.PublishingLimitError,
     (9007, 2207027): errors.InvalidRequestError, (9004, 2207052): errors.InvalidRequestError,
     (2500, None): errors.InvalidRequestError,
 }  # fmt: skip

@@ -194,3 +194,21 @@ def test_fault_triggers_are_deterministic(demo: Demo) -> None:
     demo.control.clear_faults()
     demo.control.add_fault(kind="server_error", path="/{ig-user-id}", count=2)
     assert [demo.get(f"/{demo.acme}").status_code for _ in range(3)] == [500, 500, 200]
+
+
+def test_applied_faults_run_the_write_and_lose_the_answer(demo: Demo) -> None:
+    media = demo.ok(demo.get(f"/{demo.acme}/media", limit=2))["data"]
+    demo.control.add_fault(
+        kind="batch_null", path="/{ig-media-id}/comments", params={"applied": True}
+    )
+    ops = [{"method": "POST", "relative_url": f"{media[0]['id']}/comments", "body": "message=Lost"}]
+    assert _batch(demo, ops) == [None]
+    assert demo.control.writes()[-1]["message"] == "Lost"
+    demo.control.add_fault(kind="drop", path="/{ig-media-id}/comments", params={"applied": True})
+    with pytest.raises(requests.ConnectionError):
+        demo.post(f"/{media[1]['id']}/comments", message="Dropped")
+    assert demo.control.writes()[-1]["message"] == "Dropped"
+    demo.control.add_fault(kind="drop", path="/{ig-media-id}/comments")
+    with pytest.raises(requests.ConnectionError):
+        demo.post(f"/{media[1]['id']}/comments", message="Never")
+    assert demo.control.writes()[-1]["message"] == "Dropped"

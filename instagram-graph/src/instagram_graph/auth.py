@@ -446,6 +446,11 @@ class GraphAuthenticator(OAuthAuthenticator):
                 return False
             return True
 
+    def adopt(self, token: StoredToken) -> None:
+        """Use a token obtained elsewhere (a code exchange) from now on, and persist it."""
+        with self._lock:
+            self._keep(token)
+
     def _keep(self, token: StoredToken) -> None:
         origin = self.current.origin if self.current else ""
         token.origin = origin or fingerprint(self.settings.access_token)

@@ -28,11 +28,12 @@ class BatchOperation:
     params: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
     insights: bool = False  # classify code 10 as "insufficient data" (see error_codes)
+    repeatable: bool = False  # a write whose repetition changes nothing (hide, delete)
 
     @property
     def idempotent(self) -> bool:
-        """Only reads may be repeated blindly."""
-        return self.method.upper() == "GET"
+        """Reads, and writes marked repeatable, may be sent again blindly."""
+        return self.method.upper() == "GET" or self.repeatable
 
     def encode(self, version: str) -> dict[str, Any]:
         """The operation as Graph expects it inside `batch=[…]`."""

@@ -240,9 +240,11 @@ class GraphClient:
     ) -> list[BatchResult]:
         """Run operations in batches of 50; results in order.
 
-        Operations that come back `null` (timed out inside Graph) are sent again, and so are
-        operations with a retriable error answer (an error answer proves a write did not happen),
-        up to `maximum_retries` rounds. `resend=False` leaves that to the caller.
+        Operations with a retriable error answer are sent again (an error answer proves a write
+        did not happen), up to `maximum_retries` rounds, and so are idempotent operations that
+        come back `null` (timed out inside Graph). A write answered `null` may have happened: it
+        is returned as a `NetworkError` with `sent=True` for the caller to reconcile.
+        `resend=False` leaves all re-sending to the caller.
         """
         results: list[BatchResult | None] = [None] * len(operations)
         for start in range(0, len(operations), MAX_BATCH):
@@ -260,6 +262,9 @@ class GraphClient:
                 auth_error: AuthError | None = None
                 throttled = False
                 for index, result in zip(pending, decode_batch(answer, chunk), strict=True):
+                    if result is None and not operations[index].idempotent:
+                        results[index] = _outcome_unknown(operations[index])
+                        continue
                     results[index] = result
                     error = result.error if result is not None else None
                     if result is None or (error is not None and retry.is_retriable(error)):
@@ -288,6 +293,12 @@ class GraphClient:
                 "Graph answered null for this batch operation every time", request="batch"))
             for op, result in zip(operations, results, strict=True)
         ]  # fmt: skip
+
+
+def _outcome_unknown(op: BatchOperation) -> BatchResult:
+    return BatchResult(op, 0, error=errors.NetworkError(
+        "Graph answered null for this write: it may or may not have been applied",
+        sent=True, request=f"batch {op.method.upper()} /{op.path.lstrip('/')}"))  # fmt: skip
 
 
 def _account_of(path: str) -> str | None:

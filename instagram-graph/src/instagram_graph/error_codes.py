@@ -84,7 +84,9 @@ CODES: dict[tuple[int, int | None], Rule] = {
     (24, 2207008): Rule(
         errors.TransientError, "The container expired; retry, then build a new one"
     ),
-    (9, 2207042): Rule(errors.RateLimitedError, "The daily publishing limit is reached"),
+    (9, 2207042): Rule(
+        errors.PublishingLimitError, "The daily publishing limit is reached; publish after 24 h"
+    ),
     (9007, 2207027): Rule(
         errors.InvalidRequestError, "The container is not ready; poll its status"
     ),

@@ -114,6 +114,10 @@ class RateLimitedError(GraphError):
     regain_seconds: float | None = None
 
 
+class PublishingLimitError(GraphError):
+    """The account's 24-hour publishing quota is used up: retrying today cannot help."""
+
+
 class AuthError(GraphError):
     """The token is expired, revoked or invalid."""
 

@@ -130,6 +130,8 @@ def run_batch(ctx: Ctx) -> list[Any]:
                 else None
             )
             if rule is not None and rule.kind not in ERROR_KINDS:
+                if rule.params.get("applied"):  # the op ran, but its answer is lost
+                    dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
                 answers.append(None)  # an op that timed out comes back as null (§5.1)
                 if name:
                     failed.add(name)

@@ -1,0 +1,156 @@
+"""Instagram's content rules, checked before any call (graph-api.md §6.1, §6.2).
+
+Each check raises `Rejected` naming the field, the rule and the fix. The numbers are Instagram's:
+comments and replies at most 300 characters, 4 hashtags and 1 URL, not all capitals; captions at
+most 2,200 characters, 30 hashtags and 20 @mentions; carousels 2–10 items; images JPEG only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlparse
+
+COMMENT_MAX_CHARS = 300
+COMMENT_MAX_HASHTAGS = 4
+COMMENT_MAX_URLS = 1
+CAPITALS_MIN_LETTERS = 4  # "OK" is fine; "GREAT POST" is shouting
+CAPTION_MAX_CHARS = 2200
+CAPTION_MAX_HASHTAGS = 30
+CAPTION_MAX_MENTIONS = 20
+CAROUSEL_MIN, CAROUSEL_MAX = 2, 10
+ALT_TEXT_MAX_CHARS = 1000
+COLLABORATORS_MAX = 3
+MEDIA_TYPES = ("IMAGE", "REELS", "STORIES", "CAROUSEL")
+ITEM_TYPES = ("IMAGE", "VIDEO")
+JPEG_EXTENSIONS = (".jpg", ".jpeg")
+REELS_ONLY = ("cover_url", "share_to_feed", "thumb_offset", "audio_name")
+
+_HASHTAG = re.compile(r"(?<!\w)#\w+")
+_MENTION = re.compile(r"(?<!\w)@[\w.]+")
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+
+
+class Rejected(ValueError):
+    """A record that cannot be applied as given: `reason` says which field, which rule, what to do."""
+
+    def __init__(self, reason: str) -> None:
+        """Keep the reason."""
+        self.reason = reason
+        super().__init__(reason)
+
+
+def text(record: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+    """A non-empty string field (numbers are accepted as ids)."""
+    value = record.get(name)
+    if value is None or value == "":
+        if required:
+            raise Rejected(f"{name}: missing; the record needs a {name}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Rejected(f"{name}: expected a string, got {type(value).__name__}")
+    return str(value).strip()
+
+
+def structured(record: dict[str, Any], name: str) -> Any:
+    """A list or object field, given as JSON or as a JSON string (a warehouse text column)."""
+    value = record.get(name)
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise Rejected(f"{name}: not valid JSON; give a list or object") from None
+    return value
+
+
+def check_comment(message: str, field: str = "message") -> str:
+    """A comment or reply: ≤ 300 characters, ≤ 4 hashtags, ≤ 1 URL, not all capitals."""
+    if len(message) > COMMENT_MAX_CHARS:
+        raise Rejected(
+            f"{field}: {len(message)} characters; Instagram allows at most {COMMENT_MAX_CHARS}"
+        )
+    if (n := len(_HASHTAG.findall(message))) > COMMENT_MAX_HASHTAGS:
+        raise Rejected(f"{field}: {n} hashtags; a comment may have at most {COMMENT_MAX_HASHTAGS}")
+    if (n := len(_URL.findall(message))) > COMMENT_MAX_URLS:
+        raise Rejected(f"{field}: {n} URLs; a comment may have at most {COMMENT_MAX_URLS}")
+    letters = [c for c in message if c.isalpha()]
+    if len(letters) >= CAPITALS_MIN_LETTERS and all(c.isupper() for c in letters):
+        raise Rejected(f"{field}: all capitals; Instagram rejects comments written in capitals")
+    return message
+
+
+def check_caption(caption: str) -> str:
+    """A caption: ≤ 2,200 characters, ≤ 30 hashtags, ≤ 20 @mentions."""
+    if len(caption) > CAPTION_MAX_CHARS:
+        raise Rejected(
+            f"caption: {len(caption)} characters; Instagram allows at most {CAPTION_MAX_CHARS}"
+        )
+    if (n := len(_HASHTAG.findall(caption))) > CAPTION_MAX_HASHTAGS:
+        raise Rejected(f"caption: {n} hashtags; Instagram allows at most {CAPTION_MAX_HASHTAGS}")
+    if (n := len(_MENTION.findall(caption))) > CAPTION_MAX_MENTIONS:
+        raise Rejected(f"caption: {n} @mentions; Instagram allows at most {CAPTION_MAX_MENTIONS}")
+    return caption
+
+
+def check_url(url: str, field: str, *, jpeg: bool, content_type: str | None = None) -> str:
+    """A public http(s) URL; for images, JPEG by extension or by the given content type."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise Rejected(f"{field}: {url!r} is not a public http(s) URL Instagram can fetch")
+    if jpeg:
+        suffix = PurePosixPath(parsed.path).suffix.lower()
+        if suffix and suffix not in JPEG_EXTENSIONS:
+            raise Rejected(f"{field}: Instagram accepts JPEG images only, got a {suffix} file")
+        if content_type and content_type.split(";")[0].strip().lower() not in (
+            "image/jpeg",
+            "image/jpg",
+        ):
+            raise Rejected(f"{field}: Instagram accepts JPEG images only, got {content_type}")
+    return url
+
+
+def user_tags(value: Any, media_type: str, field: str = "user_tags") -> list[dict[str, Any]]:
+    """`[{"username": …, "x": 0–1, "y": 0–1}]`; images need x and y."""
+    if not isinstance(value, list) or not all(
+        isinstance(t, dict) and t.get("username") for t in value
+    ):
+        raise Rejected(f'{field}: expected a list like [{{"username": "x", "x": 0.5, "y": 0.5}}]')
+    for tag in value:
+        if media_type == "IMAGE" and not all(
+            isinstance(tag.get(k), int | float) and 0 <= tag[k] <= 1 for k in ("x", "y")
+        ):
+            raise Rejected(f"{field}: tags on images need x and y between 0 and 1")
+    return value
+
+
+def collaborators(value: Any) -> list[str]:
+    """At most three usernames (a list, or a comma-separated string)."""
+    names = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise Rejected("collaborators: expected a list of usernames")
+    if len(names) > COLLABORATORS_MAX:
+        raise Rejected(f"collaborators: {len(names)} given; at most {COLLABORATORS_MAX}")
+    return names
+
+
+def timestamp(value: Any, field: str) -> float | None:
+    """A date-time (ISO 8601 text, a datetime, or Unix seconds) as Unix seconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise Rejected(f"{field}: {value!r} is not a date-time; use ISO 8601") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()

@@ -1,0 +1,71 @@
+"""target-instagram: settings and the stream-to-sink mapping; the writer does the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from singer_sdk import Target
+from singer_sdk import typing as th
+from singer_sdk.sinks import Sink
+
+from instagram_graph import SETTINGS_SCHEMA, GraphSettings
+from instagram_graph.redaction import install as install_redaction
+from target_instagram.sinks import IGNORED_STREAMS, SINKS, IgnoredSink, UnknownStreamSink
+from target_instagram.writer import MAX_BATCH, Writer, WriterOptions
+
+TARGET_SETTINGS = th.PropertiesList(
+    th.Property("account_id", th.StringType, description="Instagram account for records without an account_id (default: the first of ig_user_ids, else the token's only account)."),
+    th.Property("ledger_path", th.StringType, description="SQLite ledger of every op_id (default: .meltano/target-instagram/ledger.sqlite in a Meltano project, else ./target-instagram-ledger.sqlite)."),
+    th.Property("results_path", th.StringType, description="JSON-lines file of outcomes: op_id, operation, status, instagram_id, error (default: next to the ledger)."),
+    th.Property("reject_path", th.StringType, description="JSON-lines file of rejected records with the reason and Graph's error (default: next to the ledger)."),
+    th.Property("fail_fast", th.BooleanType, default=False, description="Stop at the first rejected record instead of continuing."),
+    th.Property("dry_run", th.BooleanType, default=False, description="Check every record and write the plan (the calls per op) to the results file; call nothing."),
+    th.Property("batch_size", th.IntegerType, default=MAX_BATCH, description="Moderation operations per Graph batch request (1–50)."),
+    th.Property("publish_poll_interval_seconds", th.NumberType, default=60, description="Seconds between container status reads while publishing."),
+    th.Property("publish_poll_timeout_seconds", th.NumberType, default=300, description="How long to wait for containers to finish before deferring the post to the next run."),
+)  # fmt: skip
+
+
+class TargetInstagram(Target):
+    """Singer target that comments, replies, moderates and publishes on Instagram, exactly once."""
+
+    name = "target-instagram"
+    package_name = "target-instagram"
+    config_jsonschema = th.PropertiesList(
+        *SETTINGS_SCHEMA.wrapped.values(), *TARGET_SETTINGS.wrapped.values()
+    ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Check the settings before reading any input; sinks share one writer."""
+        install_redaction()
+        super().__init__(*args, **kwargs)
+        GraphSettings.from_config(self.config, need_token=False)
+        WriterOptions.from_config(self.config)
+        self.max_parallelism = 1  # one writer, one ledger: sinks drain in order
+        self._writer: Writer | None = None
+
+    @property
+    def writer(self) -> Writer:
+        """The run's writer, opened on first use."""
+        if self._writer is None:
+            self._writer = Writer(self.config)
+        return self._writer
+
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        """Match the last dash-separated part of the stream name (`public-replies` → replies)."""
+        contract = stream_name.rsplit("-", 1)[-1].lower()
+        if contract in SINKS:
+            return SINKS[contract]
+        if stream_name.lower() in IGNORED_STREAMS or contract in IGNORED_STREAMS:
+            return IgnoredSink
+        return UnknownStreamSink
+
+    def process_endofpipe(self) -> None:
+        """Apply what is left (and what earlier runs left pending), emit STATE, log the summary."""
+        self.writer.resume()
+        super().process_endofpipe()
+        self.writer.finish()
+
+
+if __name__ == "__main__":
+    TargetInstagram.cli()
