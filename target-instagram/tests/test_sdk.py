@@ -11,6 +11,7 @@ import atexit
 import tempfile
 from pathlib import Path
 
+import pytest
 from singer_sdk.testing import get_target_test_class
 
 from instagram_sandbox.server import SandboxServer
@@ -29,4 +30,15 @@ CONFIG = {
     "ledger_path": str(_DIR / "ledger.sqlite"),
 }
 
-TestTargetInstagram = get_target_test_class(TargetInstagram, config=CONFIG)
+_StandardTests = get_target_test_class(TargetInstagram, config=CONFIG)
+
+
+class TestTargetInstagram(_StandardTests):  # type: ignore[misc,valid-type]
+    """The standard suite, minus the one test whose expectation this target deliberately differs on."""
+
+    @pytest.mark.skip(
+        reason="a record without its key (op_id) goes to the reject file with the reason and the "
+        "run continues, instead of failing the run: see test_validation.py"
+    )
+    def test_target_record_missing_key_property(self) -> None:
+        """Skipped: see the reason."""

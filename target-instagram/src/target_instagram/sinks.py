@@ -32,6 +32,9 @@ class OperationSink(BatchSink):
         if deleted_at not in (None, ""):
             record["_sdc_deleted_at"] = deleted_at
 
+    def _singer_validate_message(self, record: dict[str, Any]) -> None:
+        """A record without its key (op_id) is rejected to the reject file, not fatal."""
+
     def __init__(self, target: Any, *args: Any, **kwargs: Any) -> None:
         """Keep the target: its one writer is shared by every sink."""
         super().__init__(target, *args, **kwargs)

@@ -221,8 +221,11 @@ class Writer:
                             note=f"due at {_iso(due)}")  # fmt: skip
             return
         if kind in MODERATION:
-            if any(j.object_id == job.object_id for j in self.moderation):
-                self._flush_moderation()  # keep the order of operations on one object
+            if any(
+                j.object_id == job.object_id and not (kind in CREATES and j.entry.kind in CREATES)
+                for j in self.moderation
+            ):
+                self._flush_moderation()  # keep the order of changes to one object
             self.moderation.append(job)
             if len(self.moderation) >= self.options.batch_size:
                 self._flush_moderation()
@@ -261,7 +264,11 @@ class Writer:
         self.moderation.extend(requeue)
         now = self.now()
         for entry in self.ledger.with_status(RECEIVED, DEFERRED):
-            if entry.kind not in MODERATION + PUBLISH or (entry.due_at or 0) > now:
+            if (
+                entry.kind not in MODERATION + PUBLISH
+                or (entry.due_at or 0) > now
+                or (entry.stream, entry.op_id) in self.queued
+            ):
                 continue
             log.info("%s/%s: taking up an operation left pending", entry.stream, entry.op_id)
             self.ledger.back_to_received(entry)

@@ -1,0 +1,80 @@
+"""A target process killed at chosen points, then run again, ends with exactly the intended writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from instagram_sandbox.testing import Demo
+
+from .conftest import World, case, run_target_process, singer_lines, writes
+
+KILLED = 137
+
+
+def comments(world: World, n: int) -> str:
+    rows = [{"op_id": f"k{i}", "media_id": world.media[i % 3], "message": f"Welcome back {i}"}
+            for i in range(n)]  # fmt: skip
+    return singer_lines("public-comments", rows)
+
+
+@pytest.mark.parametrize("killed_after", [1, 3, 5])
+def test_killed_after_n_records(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path, killed_after: int
+) -> None:
+    config = {**config, "batch_size": 2}
+    text = comments(world, 6)
+    crashed = run_target_process(config, text, tmp_path, f"records:{killed_after}")
+    assert crashed.returncode == KILLED
+    assert "bookmarks" not in crashed.stdout.splitlines()[-1] if crashed.stdout else True
+    done = run_target_process(config, text, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    messages = sorted(w["message"] for w in writes(demo, "comment.create"))
+    assert messages == sorted(f"Welcome back {i}" for i in range(6))
+
+
+def test_killed_after_the_batch_answered_before_the_ledger_write(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path
+) -> None:
+    text = comments(world, 4) + case("moderation_switches", world)
+    crashed = run_target_process(config, text, tmp_path, "applied")
+    assert crashed.returncode == KILLED and len(writes(demo, "comment.create")) == 4
+    assert crashed.stdout.strip() == ""  # no STATE: nothing was confirmed
+    done = run_target_process(config, text, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(writes(demo, "comment.create")) == 4  # reconciled, not sent again
+    # Hides are repeatable: the two whose answer was lost are sent again, the unhide runs after.
+    assert [w["object_id"] for w in writes(demo, "comment.hide", "comment.unhide")] == [
+        world.comments[0], world.comments[1], world.comments[0], world.comments[1],
+        world.comments[1],
+    ]  # fmt: skip
+    assert writes(demo)[-1]["kind"] == "media.comment_enabled"
+    assert '"bookmarks"' in done.stdout
+
+
+def test_killed_after_the_container_was_created(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path
+) -> None:
+    crashed = run_target_process(config, case("publish_image", world), tmp_path,
+                                 "container_created")  # fmt: skip
+    assert crashed.returncode == KILLED and len(writes(demo, "container.create")) == 1
+    done = run_target_process(config, case("publish_image", world), tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(writes(demo, "container.create")) == 1  # resumed with the same container
+    assert len(writes(demo, "media.publish")) == 1
+
+
+def test_killed_after_publish_before_the_ledger_write(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path
+) -> None:
+    crashed = run_target_process(config, case("publish_image", world), tmp_path, "published")
+    assert crashed.returncode == KILLED
+    [published] = writes(demo, "media.publish")
+    done = run_target_process(config, case("publish_image", world), tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(writes(demo, "media.publish")) == 1 and len(writes(demo, "container.create")) == 1
+    results = Path(config["ledger_path"]).with_name("target-instagram-results.jsonl").read_text()
+    assert f'"instagram_id": "{published["result_id"]}"' in results
+    assert "the container was already published" in results

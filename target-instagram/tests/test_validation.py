@@ -1,0 +1,100 @@
+"""Every rule rejects its record with the reason while valid rows in the same run apply;
+fail_fast, dry run, unknown streams and Meltano's test stream."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from instagram_sandbox.testing import Demo
+from target_instagram.writer import FailFast
+
+from .conftest import World, case, run_target, singer_lines, writes
+
+EXPECTED_REASONS = {
+    "too-long": "message: 301 characters; Instagram allows at most 300",
+    "hashtags": "message: 5 hashtags; a comment may have at most 4",
+    "urls": "message: 2 URLs; a comment may have at most 1",
+    "shouting": "message: all capitals",
+    "no-media": "media_id: missing",
+    None: "op_id: missing",
+    "png": "image_url: Instagram accepts JPEG images only, got a .png file",
+    "webp-type": "image_url: Instagram accepts JPEG images only, got image/webp",
+    "long-caption": "caption: 2201 characters; Instagram allows at most 2200",
+    "caption-hashtags": "caption: 31 hashtags; Instagram allows at most 30",
+    "caption-mentions": "caption: 21 @mentions; Instagram allows at most 20",
+    "one-child": "children: 1 items; a carousel has 2–10",
+    "eleven-children": "children: 11 items; a carousel has 2–10",
+    "feed-video": "media_type: VIDEO is only a carousel item; publish a feed video as REELS",
+    "reel-without-video": "image_url, video_url" if False else "video_url: missing",
+    "story-collab": "collaborators: not available on stories",
+    "alt-on-reel": "alt_text: only for IMAGE posts",
+    "tags-without-xy": "user_tags: tags on images need x and y",
+    "unknown-type": "media_type: 'GIF'; use IMAGE, REELS, STORIES, CAROUSEL",
+    "bad-procedure": "procedure: 'like_everything' is unknown",
+    "hide-no-id": "comment_id: missing",
+}
+
+
+def test_every_rule_rejects_with_its_reason_and_valid_rows_apply(
+    demo: Demo, world: World, config: dict[str, Any]
+) -> None:
+    run = run_target(config, case("invalid_records", world))
+    reasons = {r["op_id"]: r["reason"] for r in run.rejects}
+    assert set(reasons) == set(EXPECTED_REASONS)
+    for op_id, expected in EXPECTED_REASONS.items():
+        assert reasons[op_id].startswith(expected), (op_id, reasons[op_id])
+    assert sorted(r["op_id"] for r in run.by_status("applied")) == ["ok-comment", "ok-post"]
+    assert [w["message"] for w in writes(demo, "comment.create")] == ["Lovely, thank you"]
+    assert len(writes(demo, "media.publish")) == 1 and len(writes(demo, "container.create")) == 1
+    assert all(r["record"] for r in run.rejects) and run.states
+
+
+def test_fail_fast_stops_at_the_first_rejection(
+    demo: Demo, world: World, config: dict[str, Any]
+) -> None:
+    with pytest.raises(FailFast, match="too-long"):
+        run_target({**config, "fail_fast": True}, case("invalid_records", world))
+    assert not writes(demo, "comment.create")  # the valid row before it was queued, not sent
+    ledger = Path(config["ledger_path"]).with_name("target-instagram-rejects.jsonl")
+    assert [json.loads(line)["op_id"] for line in ledger.read_text().splitlines()] == ["too-long"]
+
+
+def test_dry_run_validates_and_plans_without_writing(
+    demo: Demo, world: World, config: dict[str, Any]
+) -> None:
+    demo.control.reset_stats()
+    text = case("invalid_records", world) + case("reply_and_hide", world)
+    run = run_target({**config, "dry_run": True}, text)
+    assert demo.control.stats()["requests_total"] == 0 and not writes(demo)
+    planned = {r["op_id"]: r["calls"] for r in run.by_status("planned")}
+    assert planned["r1"] == [f"POST /{world.comments[0]}/replies [message]"]
+    assert planned["x1"] == [f"POST /{world.comments[1]} [hide]"]
+    assert planned["ok-post"][-1] == f"POST /{demo.acme}/media_publish"
+    assert len(run.rejects) == len(EXPECTED_REASONS)
+    real = run_target(config, case("reply_and_hide", world))  # the ledger was not touched
+    assert [r["status"] for r in real.results] == ["applied", "applied"]
+
+
+def test_unknown_streams_are_rejected_and_the_test_stream_is_a_no_op(
+    demo: Demo, config: dict[str, Any]
+) -> None:
+    demo.control.reset_stats()
+    text = singer_lines("meltano_test_stream", [{"op_id": "1", "anything": True}])
+    text += singer_lines("public-orders", [{"op_id": "o1", "total": 3}])
+    run = run_target(config, text)
+    assert demo.control.stats()["requests_total"] == 0
+    [reject] = run.rejects
+    assert reject["stream"] == "public-orders" and "…-comments" in reject["reason"]
+
+
+def test_columns_from_a_warehouse_table(demo: Demo, world: World, config: dict[str, Any]) -> None:
+    """tap-postgres sends ids as numbers, JSON columns as text and extra columns."""
+    rows = [{"op_id": 7, "id": 7, "comment_id": int(world.comments[0]), "message": "Thanks!",
+             "created_at": "2026-11-01T10:00:00+00:00", "account_id": None}]  # fmt: skip
+    run = run_target(config, singer_lines("public-replies", rows))
+    assert run.by_status("applied")[0]["op_id"] == "7"
+    assert writes(demo, "comment.reply")[0]["object_id"] == world.comments[0]
