@@ -55,14 +55,20 @@ MEDIA_ID = th.Property(
 SNAPSHOT_DATE = th.Property(
     "snapshot_date", th.DateType, required=True, description="UTC date of the reading."
 )
+# The key value of a row that is not broken down. Not empty: loaders that stage through CSV
+# (target-duckdb) read an empty string as NULL, which a primary-key column refuses.
+TOTAL = "total"
 BREAKDOWN = th.Property(
-    "breakdown", th.StringType, required=True, description="Dimension keys; empty for the total."
+    "breakdown",
+    th.StringType,
+    required=True,
+    description=f"Dimension keys; `{TOTAL}` for the total.",
 )
 BREAKDOWN_VALUE = th.Property(
     "breakdown_value",
     th.StringType,
     required=True,
-    description="Dimension values; empty for the total.",
+    description=f"Dimension values; `{TOTAL}` for the total.",
 )
 USER_REF = th.ObjectType(th.Property("id", th.StringType), th.Property("username", th.StringType))
 

@@ -21,8 +21,8 @@ TARGET_SETTINGS = th.PropertiesList(
     th.Property("fail_fast", th.BooleanType, default=False, description="Stop at the first rejected record instead of continuing."),
     th.Property("dry_run", th.BooleanType, default=False, description="Check every record and write the plan (the calls per op) to the results file; call nothing."),
     th.Property("batch_size", th.IntegerType, default=MAX_BATCH, description="Moderation operations per Graph batch request (1–50)."),
-    th.Property("publish_poll_interval_seconds", th.NumberType, default=60, description="Seconds between container status reads while publishing."),
-    th.Property("publish_poll_timeout_seconds", th.NumberType, default=300, description="How long to wait for containers to finish before deferring the post to the next run."),
+    th.Property("publish_poll_interval_seconds", th.IntegerType, default=60, description="Seconds between container status reads while publishing."),
+    th.Property("publish_poll_timeout_seconds", th.IntegerType, default=300, description="How long to wait for containers to finish before deferring the post to the next run."),
 )  # fmt: skip
 
 

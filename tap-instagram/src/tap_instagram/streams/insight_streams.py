@@ -17,6 +17,7 @@ from tap_instagram.schema_parts import (
     BREAKDOWN,
     BREAKDOWN_VALUE,
     SNAPSHOT_DATE,
+    TOTAL,
     day_of,
     rfc3339,
     today,
@@ -145,8 +146,8 @@ class AccountInsightsTotalsStream(AccountInsightStream):
                     rows.append(
                         {
                             **base,
-                            "breakdown": "",
-                            "breakdown_value": "",
+                            "breakdown": TOTAL,
+                            "breakdown_value": TOTAL,
                             "value": total.get("value"),
                         }
                     )

@@ -20,6 +20,7 @@ from tap_instagram.schema_parts import (
     MEDIA_ID,
     MEDIA_PROPERTIES,
     SNAPSHOT_DATE,
+    TOTAL,
     id_str,
     media_record,
     parse_timestamp,
@@ -147,10 +148,15 @@ def insight_rows(
         base = {parent_key: parent_id, "metric": metric.get("name"), "snapshot_date": snapshot,
                 "title": metric.get("title")}  # fmt: skip
         if total is None or "breakdowns" not in total:
-            yield {**base, "breakdown": "", "breakdown_value": "", "value": value}
+            yield {**base, "breakdown": TOTAL, "breakdown_value": TOTAL, "value": value}
             continue
         if total.get("value") is not None:
-            yield {**base, "breakdown": "", "breakdown_value": "", "value": total.get("value")}
+            yield {
+                **base,
+                "breakdown": TOTAL,
+                "breakdown_value": TOTAL,
+                "value": total.get("value"),
+            }
         for breakdown in total.get("breakdowns", []):
             keys = ",".join(breakdown.get("dimension_keys", []))
             for result in breakdown.get("results", []):

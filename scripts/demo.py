@@ -1,0 +1,92 @@
+"""`make demo`: the sandbox, `meltano run tap-instagram target-duckdb`, and a short report.
+
+Starts the demo sandbox in the background (real clock), runs the pipeline in Meltano's `dev`
+environment with the sandbox's starter token, stops the sandbox, and prints rows per table, the
+top posts by reach and the follower trend read back from DuckDB. Run it twice: Meltano keeps the
+tap's state, so the second run is incremental and makes fewer requests.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from instagram_sandbox.server import SandboxClient
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("DEMO_SANDBOX_PORT", "8765"))
+DUCKDB = ROOT / "output" / "demo.duckdb"
+REPORT = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+rows = con.execute("select table_name from information_schema.tables where table_schema = 'instagram' order by 1").fetchall()
+print("Rows per table")
+for (name,) in rows:
+    print(f"  {name:<28} {con.execute(f'select count(*) from instagram.{name}').fetchone()[0]:>8}")
+print("\\nTop posts by reach")
+for caption, kind, reach in con.execute('''
+    select coalesce(m.caption, ''), m.media_type, max(i.value) as reach
+    from instagram.media_insights i join instagram.media m on m.id = i.media_id
+    where i.metric = 'reach' group by 1, 2 order by reach desc limit 5''').fetchall():
+    print(f"  {int(reach):>7}  {kind:<15} {caption[:50]}")
+print("\\nFollowers (last 7 days)")
+for day, followers in con.execute('''
+    select snapshot_date, max(followers_count) from instagram.account_snapshots
+    group by 1 order by 1 desc limit 7''').fetchall():
+    print(f"  {day}  {followers}")
+for end_time, value in con.execute('''
+    select end_time, sum(value) from instagram.account_insights
+    where metric = 'follower_count' group by 1 order by 1 desc limit 7''').fetchall():
+    print(f"  {str(end_time)[:10]}  {int(value):+d} new followers")
+"""
+
+
+def main() -> int:
+    """Run the demo; the exit status is that of the first step that failed."""
+    meltano = sys.argv[1] if len(sys.argv) > 1 else "meltano"
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "instagram_sandbox.cli", "serve", "--scenario", "demo",
+         "--seed", "1", "--port", str(PORT)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    control = SandboxClient(f"http://127.0.0.1:{PORT}")
+    try:
+        for _ in range(100):
+            try:
+                control.stats()
+                break
+            except Exception:
+                if sandbox.poll() is not None:
+                    print(
+                        f"the sandbox did not start: {sandbox.stderr.read() if sandbox.stderr else ''}"
+                    )
+                    return 1
+                time.sleep(0.1)
+        token = control.tokens()["accounts"][0]["access_token"]
+        env = {**os.environ, "TAP_INSTAGRAM_ACCESS_TOKEN": token, "MELTANO_ENVIRONMENT": "dev"}
+        DUCKDB.parent.mkdir(exist_ok=True)
+        started = time.monotonic()
+        run = subprocess.run([meltano, "run", "tap-instagram", "target-duckdb"], cwd=ROOT, env=env,
+                             capture_output=True, text=True)  # fmt: skip
+        seconds = time.monotonic() - started
+        if run.returncode != 0:
+            print(run.stderr[-4000:])
+            print("meltano run failed")
+            return run.returncode
+        requests = control.stats()["requests_total"]
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+    print(
+        f"meltano run tap-instagram target-duckdb: {requests} Graph API requests, {seconds:.1f} s"
+    )
+    print(f"DuckDB file: {DUCKDB.relative_to(ROOT)}\n")
+    python = ROOT / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
+    return subprocess.run([str(python), "-c", REPORT, str(DUCKDB)], check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

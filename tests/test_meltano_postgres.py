@@ -1,0 +1,121 @@
+"""`meltano run tap-instagram target-postgres` into a real PostgreSQL, twice; state; --test."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from postgres import postgres_env, sql
+
+from instagram_sandbox.server import SandboxServer
+from instagram_sandbox.testing import demo_for
+
+from .conftest import Meltano
+
+STREAM_KEYS = {
+    "accounts": ["id"], "account_snapshots": ["account_id", "snapshot_date"], "media": ["id"],
+    "media_children": ["media_id", "id"], "comments": ["id"], "stories": ["id"],
+    "media_insights": ["media_id", "metric", "breakdown", "breakdown_value", "snapshot_date"],
+    "story_insights": ["story_id", "metric", "breakdown", "breakdown_value", "snapshot_date"],
+    "account_insights": ["account_id", "metric", "period", "end_time"],
+    "account_insights_totals": ["account_id", "metric", "date", "breakdown", "breakdown_value"],
+    "audience_demographics": ["account_id", "metric", "timeframe", "breakdown", "key", "snapshot_date"],
+    "online_followers": ["account_id", "date", "hour"], "tags": ["account_id", "id"],
+    "hashtags": ["id"], "hashtag_media": ["hashtag_id", "id", "kind"],
+    "business_discovery": ["username", "snapshot_date"], "business_discovery_media": ["id"],
+    "content_publishing_limit": ["account_id", "snapshot_time"],
+}  # fmt: skip
+
+
+def primary_keys(dsn: str, schema: str) -> dict[str, list[str]]:
+    rows = sql(dsn, f"""
+        select tc.table_name, kcu.column_name from information_schema.table_constraints tc
+        join information_schema.key_column_usage kcu
+          on kcu.constraint_name = tc.constraint_name and kcu.table_schema = tc.table_schema
+        where tc.constraint_type = 'PRIMARY KEY' and tc.table_schema = '{schema}'
+        order by tc.table_name, kcu.ordinal_position""")  # fmt: skip
+    keys: dict[str, list[str]] = {}
+    for table, column in rows:
+        keys.setdefault(table, []).append(column)
+    return keys
+
+
+def count(dsn: str, query: str) -> int:
+    return int(sql(dsn, query)[0][0])
+
+
+@pytest.fixture
+def tap_env(sandbox: SandboxServer, pg_dsn: str) -> dict[str, str]:
+    demo = demo_for(sandbox)
+    return {**postgres_env("TARGET_POSTGRES", pg_dsn),
+        "TAP_INSTAGRAM_API_URL": demo.base, "TAP_INSTAGRAM_ACCESS_TOKEN": demo.fb_token,
+        "TAP_INSTAGRAM_HASHTAGS": '["coffee"]',
+        "TAP_INSTAGRAM_BUSINESS_DISCOVERY_USERNAMES": '["bluebottle"]',
+        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": f"ig_{uuid.uuid4().hex[:8]}",
+    }  # fmt: skip
+
+
+def test_every_stream_lands_with_its_key_and_a_second_run_adds_only_new_rows(
+    sandbox: SandboxServer, pg_dsn: str, meltano_db: Path, tap_env: dict[str, str]
+) -> None:
+    meltano = Meltano(meltano_db, tap_env)
+    schema = tap_env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"]
+    state_id = f"test-{schema}"
+    meltano("run", "--state-id-suffix", state_id, "tap-instagram", "target-postgres")
+    assert primary_keys(pg_dsn, schema) == STREAM_KEYS
+    media_before = count(pg_dsn, f"select count(*) from {schema}.media")
+    assert media_before == 72  # 60 + 12 media of the two accounts the token reaches
+    comments_before = count(pg_dsn, f"select count(*) from {schema}.comments")
+
+    control = sandbox.client()
+    acme = demo_for(sandbox).acme
+    added = control.add_media(account_id=acme, count=3, comments_per_media=2)
+    control.advance(86400)
+    meltano("run", "--state-id-suffix", state_id, "tap-instagram", "target-postgres")
+    assert count(pg_dsn, f"select count(*) from {schema}.media") == media_before + 3
+    assert count(pg_dsn, f"select count(*) from {schema}.media where id in "
+                 f"({','.join(repr(m) for m in added['media'])})") == 3  # fmt: skip
+    assert count(pg_dsn, f"select count(*) from {schema}.comments") == comments_before + 6
+    for table, keys in (("media", "id"), ("comments", "id"),
+                        ("account_insights", "account_id, metric, period, end_time")):  # fmt: skip
+        assert (
+            count(pg_dsn, f"select count(*) - count(distinct ({keys})) from {schema}.{table}") == 0
+        )
+
+    states = meltano("state", "list").stdout
+    [full_id] = [line.strip() for line in states.splitlines() if state_id in line]
+    bookmarks = meltano.state(full_id)["singer_state"]["bookmarks"]
+    partitions = bookmarks["media"]["partitions"]
+    assert {p["context"]["account_id"] for p in partitions} == {acme, demo_for(sandbox).bakery}
+    assert all(p.get("replication_key_value") for p in partitions)
+
+
+def test_invoke_test_and_config_test(
+    sandbox: SandboxServer, meltano_db: Path, tap_env: dict[str, str]
+) -> None:
+    meltano = Meltano(meltano_db, tap_env)
+    assert meltano("invoke", "tap-instagram", "--test").returncode == 0
+    tested = meltano("config", "test", "tap-instagram")
+    assert "Plugin configuration is valid" in tested.stdout
+    bad = Meltano(meltano_db, {**tap_env, "TAP_INSTAGRAM_ACCESS_TOKEN": "EAAnot-a-token"})
+    assert bad("config", "test", "tap-instagram", check=False).returncode != 0
+
+
+def test_target_duckdb_keeps_every_row(
+    sandbox: SandboxServer, meltano_db: Path, tap_env: dict[str, str], tmp_path: Path
+) -> None:
+    """target-duckdb 0.8.0 with duckdb 2.x kept only the last row of a batch: the pin prevents it."""
+    db = tmp_path / "check.duckdb"
+    meltano = Meltano(meltano_db, {**tap_env, "TARGET_DUCKDB_FILEPATH": str(db)})
+    meltano("run", "--state-id-suffix", tmp_path.name, "tap-instagram", "target-duckdb")
+    python = (
+        Path(__file__).resolve().parent.parent / ".meltano/loaders/target-duckdb/venv/bin/python"
+    )
+    import subprocess
+
+    out = subprocess.run([str(python), "-c", (
+        "import sys, duckdb; c = duckdb.connect(sys.argv[1]);"
+        "print(duckdb.__version__, c.execute('select count(*), count(distinct id) from instagram.media').fetchone())"
+    ), str(db)], check=True, capture_output=True, text=True).stdout  # fmt: skip
+    assert out.startswith("1.1.") and out.strip().endswith("(72, 72)")
