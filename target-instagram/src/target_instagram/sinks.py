@@ -86,26 +86,21 @@ class CommentsSink(OperationSink):
     """`comments`: comment on a media (media_id, message), or delete a comment (comment_id)."""
 
     contract = "comments"
+    created, parent = "comment", "media_id"
 
     def shape(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """Create or delete."""
+        """Create under `parent`, or delete the comment given by comment_id."""
         if self.is_delete(record):
             return "delete_comment", {"comment_id": rules.text(record, "comment_id")}
         message = rules.check_comment(str(rules.text(record, "message")))
-        return "comment", {"media_id": rules.text(record, "media_id"), "message": message}
+        return self.created, {self.parent: rules.text(record, self.parent), "message": message}
 
 
-class RepliesSink(OperationSink):
+class RepliesSink(CommentsSink):
     """`replies`: reply to a top-level comment (comment_id, message), or delete a comment."""
 
     contract = "replies"
-
-    def shape(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """Create or delete."""
-        if self.is_delete(record):
-            return "delete_comment", {"comment_id": rules.text(record, "comment_id")}
-        message = rules.check_comment(str(rules.text(record, "message")))
-        return "reply", {"comment_id": rules.text(record, "comment_id"), "message": message}
+    created, parent = "reply", "comment_id"
 
 
 class MentionRepliesSink(OperationSink):
