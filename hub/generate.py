@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ PLUGINS = {
 }  # fmt: skip
 
 
+@cache
 def about(plugin: str) -> dict[str, Any]:
     """`PLUGIN --about --format=json`, run from the workspace."""
     out = subprocess.run(["uv", "run", "--frozen", plugin, "--about", "--format=json"],

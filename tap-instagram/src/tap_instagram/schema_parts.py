@@ -70,6 +70,16 @@ BREAKDOWN_VALUE = th.Property(
     required=True,
     description=f"Dimension values; `{TOTAL}` for the total.",
 )
+# The columns after the parent id of a lifetime-insights row (media and story insights).
+LIFETIME_INSIGHT_COLUMNS = (
+    ACCOUNT_ID,
+    th.Property("metric", th.StringType, required=True),
+    BREAKDOWN,
+    BREAKDOWN_VALUE,
+    SNAPSHOT_DATE,
+    th.Property("value", th.NumberType),
+    th.Property("title", th.StringType),
+)
 USER_REF = th.ObjectType(th.Property("id", th.StringType), th.Property("username", th.StringType))
 
 MEDIA_PROPERTIES = (

@@ -175,10 +175,13 @@ class Ledger:
         entry.status = RECEIVED
         self._update(entry)
 
-    def counts(self) -> dict[str, int]:
-        """Operations per status."""
-        rows = self.db.execute("SELECT status, COUNT(*) FROM operations GROUP BY status")
-        return {status: n for status, n in rows}
+    def applied_as(self, instagram_id: str) -> bool:
+        """True when an applied operation already accounts for this Instagram object."""
+        row = self.db.execute(
+            "SELECT 1 FROM operations WHERE instagram_id = ? AND status = ?",
+            (instagram_id, APPLIED),
+        ).fetchone()
+        return row is not None
 
     def _update(self, e: Entry) -> None:
         self.db.execute(

@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,6 @@ class Job:
 
     entry: Entry
     record: dict[str, Any] | None = None
-    statuses: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -150,7 +149,6 @@ class Writer:
         self.moderation: list[Job] = []
         self.publishing: list[Job] = []
         self.queued: dict[tuple[str, str], str] = {}
-        self.claimed: set[str] = set()
         self.started = False
         self.batch_supported = True
         self._default_account: str | None = None
@@ -430,18 +428,10 @@ class Writer:
                 item.get("text") == p["message"]
                 and _epoch(item.get("timestamp")) >= since
                 and (account is None or author in (None, account))
-                and item["id"] not in self.claimed
-                and not self._claimed(item["id"])
+                and not self.ledger.applied_as(str(item["id"]))
             ):
                 return str(item["id"])
         return None
-
-    def _claimed(self, instagram_id: str) -> bool:
-        row = self.ledger.db.execute(
-            "SELECT 1 FROM operations WHERE instagram_id = ? AND status = ?",
-            (instagram_id, APPLIED),
-        ).fetchone()
-        return row is not None
 
     # ---- publishing --------------------------------------------------------------------------
 
@@ -452,17 +442,19 @@ class Writer:
             return
         self._create(jobs, children=True)
         carousels = [j for j in _active(jobs) if j.entry.payload.get("children")]
-        self._poll([c for j in carousels for c in j.entry.progress.get("children", [])], carousels)
+        children = [c for j in carousels for c in j.entry.progress.get("children", [])]
+        statuses = self._poll(children, carousels)
         for job in _active(carousels):
-            self._check_statuses(job, job.entry.progress["children"], "carousel item")
+            self._check_statuses(job, job.entry.progress["children"], "carousel item", statuses)
         self._create(_active(jobs), children=False)
         active = _active(jobs)
-        self._poll([str(j.entry.progress["container_id"]) for j in active], active)
+        statuses = self._poll([str(j.entry.progress["container_id"]) for j in active], active)
         publishable = []
         for job in active:
-            if job.statuses.get(job.entry.progress["container_id"], ("", ""))[0] == "PUBLISHED":
+            container = job.entry.progress["container_id"]
+            if statuses.get(container, ("", ""))[0] == "PUBLISHED":
                 self._recover_published(job)
-            elif self._check_statuses(job, [job.entry.progress["container_id"]], "container"):
+            elif self._check_statuses(job, [container], "container", statuses):
                 publishable.append(job)
         self._publish(self._within_quota(publishable))
 
@@ -511,12 +503,15 @@ class Writer:
                 ids = made.pop(id(job))
                 self.ledger.progress(job.entry, children=[ids[n] for n in sorted(ids)])
 
-    def _poll(self, container_ids: list[str], jobs: list[Job]) -> None:
-        """Read the containers' status together until none is in progress, or time runs out."""
-        if not container_ids:
-            return
-        deadline = time.monotonic() + self.options.poll_timeout
+    def _poll(self, container_ids: list[str], jobs: list[Job]) -> dict[str, tuple[str, str]]:
+        """Read the containers' status together until none is in progress, or time runs out.
+
+        Returns (`status_code`, `status`) per container id.
+        """
         statuses: dict[str, tuple[str, str]] = {}
+        if not container_ids:
+            return statuses
+        deadline = time.monotonic() + self.options.poll_timeout
         waiting = list(dict.fromkeys(container_ids))
         while True:
             ops = [BatchOperation("GET", c, {"fields": "status_code,status"}) for c in waiting]
@@ -532,13 +527,14 @@ class Writer:
             if not waiting or left <= 0:
                 break
             self.sleep(min(self.options.poll_interval, left))
-        for job in jobs:
-            job.statuses.update(statuses)
+        return statuses
 
-    def _check_statuses(self, job: Job, container_ids: list[str], what: str) -> bool:
+    def _check_statuses(
+        self, job: Job, container_ids: list[str], what: str, statuses: dict[str, tuple[str, str]]
+    ) -> bool:
         """True when every container is FINISHED; otherwise settle the job."""
         for cid in container_ids:
-            code, detail = job.statuses.get(cid, ("UNKNOWN", "not read"))
+            code, detail = statuses.get(cid, ("UNKNOWN", "not read"))
             if code == "FINISHED":
                 continue
             if code == "ERROR":
@@ -562,9 +558,7 @@ class Writer:
             account = self._account(job)
             if account not in left:
                 try:
-                    body = self.client.get(f"{account}/content_publishing_limit",
-                                           fields="quota_usage,config")  # fmt: skip
-                    limit = (body.get("data") or [{}])[0]
+                    limit = self._publishing_limit(account)
                     total = int((limit.get("config") or {}).get("quota_total", 100))
                     left[account] = total - int(limit.get("quota_usage", 0))
                 except (GraphError, ValueError, TypeError, IndexError) as exc:
@@ -577,6 +571,11 @@ class Writer:
                 self._defer(job, "the account's 24-hour publishing limit is used up; "
                             "published on a later run")  # fmt: skip
         return allowed
+
+    def _publishing_limit(self, account: str) -> dict[str, Any]:
+        """`{"quota_usage": …, "config": {"quota_total": …}}` as Graph reports it now."""
+        body = self.client.get(f"{account}/content_publishing_limit", fields="quota_usage,config")
+        return dict((body.get("data") or [{}])[0])
 
     def _publish(self, jobs: list[Job]) -> None:
         if not jobs:
@@ -617,7 +616,7 @@ class Writer:
                 if (
                     (item.get("caption") or "") == (p.get("caption") or "")
                     and _epoch(item.get("timestamp")) >= since
-                    and not self._claimed(str(item["id"]))
+                    and not self.ledger.applied_as(str(item["id"]))
                 ):
                     found = str(item["id"])
                     break
@@ -647,9 +646,7 @@ class Writer:
                 self._applied(job, None, expires_at=_iso(token.expires_at))
             elif kind == "check_publishing_limit":
                 account = self._account(job)
-                body = self.client.get(f"{account}/content_publishing_limit",
-                                       fields="quota_usage,config")  # fmt: skip
-                limit = (body.get("data") or [{}])[0]
+                limit = self._publishing_limit(account)
                 self._applied(job, account, quota_usage=limit.get("quota_usage"),
                               quota_total=(limit.get("config") or {}).get("quota_total"))  # fmt: skip
         except GraphError as exc:
@@ -677,8 +674,6 @@ class Writer:
         return self._default_account
 
     def _applied(self, job: Job, instagram_id: str | None, **extra: Any) -> None:
-        if instagram_id:
-            self.claimed.add(instagram_id)
         self.ledger.applied(job.entry, instagram_id)
         self.out.result(job.entry.stream, job.entry.op_id, job.entry.kind, "applied",
                         instagram_id=instagram_id, **extra)  # fmt: skip

@@ -15,11 +15,9 @@ from tap_instagram.fetch import AccountData, ok_or_skip
 from tap_instagram.metrics import FEED_VIDEO_DOUBTFUL, MEDIA_BREAKDOWNS, media_family
 from tap_instagram.schema_parts import (
     ACCOUNT_ID,
-    BREAKDOWN,
-    BREAKDOWN_VALUE,
+    LIFETIME_INSIGHT_COLUMNS,
     MEDIA_ID,
     MEDIA_PROPERTIES,
-    SNAPSHOT_DATE,
     TOTAL,
     id_str,
     media_record,
@@ -224,11 +222,5 @@ class MediaInsightsStream(InsightStream):
 
     schema = th.PropertiesList(
         MEDIA_ID,
-        ACCOUNT_ID,
-        th.Property("metric", th.StringType, required=True),
-        BREAKDOWN,
-        BREAKDOWN_VALUE,
-        SNAPSHOT_DATE,
-        th.Property("value", th.NumberType),
-        th.Property("title", th.StringType),
+        *LIFETIME_INSIGHT_COLUMNS,
     ).to_dict()

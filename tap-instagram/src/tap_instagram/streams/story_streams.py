@@ -13,10 +13,8 @@ from tap_instagram.client import InsightStream, InstagramStream
 from tap_instagram.fetch import AccountData
 from tap_instagram.schema_parts import (
     ACCOUNT_ID,
-    BREAKDOWN,
-    BREAKDOWN_VALUE,
+    LIFETIME_INSIGHT_COLUMNS,
     MEDIA_PROPERTIES,
-    SNAPSHOT_DATE,
     media_record,
 )
 from tap_instagram.streams.media_streams import insight_operations, lifetime_insight_records
@@ -56,11 +54,5 @@ class StoryInsightsStream(InsightStream):
 
     schema = th.PropertiesList(
         th.Property("story_id", th.StringType, required=True),
-        ACCOUNT_ID,
-        th.Property("metric", th.StringType, required=True),
-        BREAKDOWN,
-        BREAKDOWN_VALUE,
-        SNAPSHOT_DATE,
-        th.Property("value", th.NumberType),
-        th.Property("title", th.StringType),
+        *LIFETIME_INSIGHT_COLUMNS,
     ).to_dict()
