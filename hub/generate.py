@@ -41,8 +41,9 @@ PLUGINS = {
 
 @cache
 def about(plugin: str) -> dict[str, Any]:
-    """`PLUGIN --about --format=json`, run from the workspace."""
-    out = subprocess.run(["uv", "run", "--frozen", plugin, "--about", "--format=json"],
+    """`PLUGIN --about --format=json`, from the environment this script runs in (never `uv` by name)."""
+    executable = Path(sys.executable).parent / plugin
+    out = subprocess.run([str(executable), "--about", "--format=json"],
                          cwd=ROOT, check=True, capture_output=True, text=True)  # fmt: skip
     return dict(json.loads(out.stdout))
 

@@ -60,3 +60,11 @@ def test_instagram_login_resolves_through_me(demo: Demo, make_client: MakeClient
     )
     with pytest.raises(errors.SettingsError, match="ig_user_ids"):
         resolve_accounts(wrong)
+
+
+def test_a_page_without_a_name_has_no_page_name() -> None:
+    from instagram_graph.accounts import _linked
+
+    account = _linked({"id": "1", "instagram_business_account": {"id": "17841400000000001"}})
+    assert account.page_name is None
+    assert account.page_id == "1"

@@ -137,3 +137,36 @@ def test_json_error_answer() -> None:
     responses.get("https://graph.test/x", body=json.dumps(graph_body(80002)), status=400)
     error = error_from_response(requests.get("https://graph.test/x", timeout=5))
     assert type(error) is errors.RateLimitedError and error.http_status == 400
+
+
+def _message_body(code: int, message: str) -> dict[str, object]:
+    return {"error": {"message": message, "type": "OAuthException", "code": code}}
+
+
+def test_insights_code_10_without_permission_is_a_permission_error_not_too_few_viewers() -> None:
+    body = _message_body(10, "(#10) Application does not have permission for this action")
+    error = error_from_body(403, body, request="GET /1/insights", insights=True)
+    assert isinstance(error, errors.PermissionDeniedError)
+    assert "instagram_manage_insights" in error.advice
+
+
+def test_insights_code_10_too_few_viewers_stays_insufficient_data() -> None:
+    body = _message_body(10, "(#10) Not enough viewers for the media to show insights")
+    error = error_from_body(400, body, request="GET /1/insights", insights=True)
+    assert isinstance(error, errors.InsufficientDataError)
+
+
+def test_code_100_naming_a_missing_permission_names_it() -> None:
+    body = _message_body(100, (
+        "(#100) Object does not exist, cannot be loaded due to missing permission or reviewable "
+        "feature, or does not support this operation. This endpoint requires the "
+        "'pages_read_engagement' permission or the 'Page Public Content Access' feature"))  # fmt: skip
+    error = error_from_body(400, body, request="GET /1/media")
+    assert isinstance(error, errors.PermissionDeniedError)
+    assert error.missing_permission == "pages_read_engagement"
+
+
+def test_a_permission_text_with_a_subcode_keeps_the_subcode_row() -> None:
+    body = _message_body(100, "Object does not exist, cannot be loaded due to missing permission")
+    body["error"]["error_subcode"] = 33  # type: ignore[index]
+    assert isinstance(error_from_body(400, body), errors.NotFoundError)

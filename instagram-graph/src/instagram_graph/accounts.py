@@ -76,4 +76,7 @@ def resolve_accounts(client: GraphClient) -> list[IGAccount]:
 def _linked(page: dict[str, object]) -> IGAccount:
     ig = page["instagram_business_account"]
     assert isinstance(ig, dict)
-    return IGAccount(str(ig["id"]), ig.get("username"), str(page.get("id")), str(page.get("name")))
+    name = page.get("name")  # a Page may come without `name` (graph-api.md §11)
+    return IGAccount(
+        str(ig["id"]), ig.get("username"), str(page.get("id")), str(name) if name else None
+    )

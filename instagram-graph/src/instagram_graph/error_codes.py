@@ -104,11 +104,37 @@ _INSIGHTS_SHORTFALL = Rule(
 )
 _DEFAULT = Rule(errors.InvalidRequestError)
 
+# Graph gives "no permission" and "too few viewers" the same code and no subcode; only the
+# documented message tells them apart (graph-api.md §11). These are the only texts read, each
+# for one code without a subcode, so a new wording falls back to the code's own row.
+_PERMISSION_TEXTS: dict[int, tuple[str, Rule]] = {
+    10: (
+        "does not have permission",
+        Rule(errors.PermissionDeniedError,
+             "Re-authorise the token with the insights permission (instagram_manage_insights)"),
+    ),
+    100: (
+        "missing permission",
+        Rule(errors.PermissionDeniedError,
+             "Re-authorise the token with the permission named in the message"),
+    ),
+}  # fmt: skip
 
-def rule_for(code: int | None, subcode: int | None, *, insights: bool = False) -> Rule:
-    """The rule for a (code, subcode); `insights` marks an insights read (code 10 is then a skip)."""
+
+def rule_for(
+    code: int | None, subcode: int | None, *, insights: bool = False, message: str = ""
+) -> Rule:
+    """The rule for a (code, subcode); `insights` marks an insights read (code 10 is then a skip).
+
+    `message` is consulted only where Graph shares one code between a missing permission and
+    something else (`_PERMISSION_TEXTS`).
+    """
     if code is None:
         return _DEFAULT
+    if subcode is None and code in _PERMISSION_TEXTS:
+        fragment, permission_rule = _PERMISSION_TEXTS[code]
+        if fragment in message.casefold():
+            return permission_rule
     if insights and code == 10:
         return _INSIGHTS_SHORTFALL
     if (code, subcode) in CODES:
@@ -184,7 +210,7 @@ def _graph_error(status: int, body: dict[str, Any], request: str, insights: bool
     err = body["error"]
     code, subcode = _int(err.get("code")), _int(err.get("error_subcode"))
     is_transient = bool(err.get("is_transient", False))
-    rule = rule_for(code, subcode, insights=insights)
+    rule = rule_for(code, subcode, insights=insights, message=str(err.get("message", "")))
     error_class = rule.error_class
     if is_transient and not issubclass(error_class, errors.RateLimitedError):
         error_class = errors.TransientError

@@ -204,6 +204,17 @@ class MissingPermission(SandboxError):
     template = "(#200) Requires {permission} permission to manage the object"
 
 
+class PageMediaPermission(SandboxError):
+    """`/media` of a Page-linked account read without pages_read_engagement (100, no subcode; §11)."""
+
+    template = (
+        "(#100) Object does not exist, cannot be loaded due to missing permission or reviewable "
+        "feature, or does not support this operation. This endpoint requires the "
+        "'pages_read_engagement' permission or the 'Page Public Content Access' feature or the "
+        "'Pages Read Engagement' feature."
+    )
+
+
 class InvalidClientSecret(SandboxError):
     """Token endpoint called with a wrong app id or secret."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +10,9 @@ from singer_sdk import Stream
 from singer_sdk.helpers.types import Context
 
 from instagram_graph import BatchOperation, GraphClient
+from instagram_graph.errors import PermissionDeniedError, SkippableError
 from tap_instagram.fetch import AccountData
+from tap_instagram.skips import SCOPES
 
 if TYPE_CHECKING:
     from tap_instagram.tap import TapInstagram
@@ -19,7 +21,27 @@ DAY = 86400
 
 
 class InstagramStream(Stream):
-    """A stream over every configured IG account (state is kept per account)."""
+    """A stream over every configured IG account (state is kept per account).
+
+    Subclasses implement `read_records`. A partition the token cannot read (a missing
+    permission, an account or edge that is gone) is skipped with one warning; the other streams
+    and accounts still sync (graph-api.md §11).
+    """
+
+    scope = "basic"  # the kind of permission this stream's reads need (see skips.SCOPES)
+
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The stream's records for one account."""
+        raise NotImplementedError
+
+    def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        """`read_records`, with a refused or vanished partition skipped and reported."""
+        try:
+            yield from self.read_records(context)
+        except (PermissionDeniedError, SkippableError) as exc:
+            account = str((context or {}).get("account_id"))
+            scope = SCOPES[self.scope][self.graph.settings.login]
+            self.tap.skips.stream(self.name, account, exc, scope=scope)
 
     @property
     def tap(self) -> TapInstagram:
@@ -81,6 +103,8 @@ class InstagramStream(Stream):
 
 class InsightStream(InstagramStream):
     """An insights stream: contributes batch operations to the account's one insights batch."""
+
+    scope = "insights"
 
     def build_operations(self, data: AccountData) -> list[BatchOperation]:
         """The operations this stream needs for `data`'s account."""

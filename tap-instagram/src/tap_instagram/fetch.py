@@ -9,13 +9,12 @@ batch requests of 50 (`InsightBatch`).
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from instagram_graph import BatchOperation, BatchResult, GraphClient, Login, Shape
-from instagram_graph.errors import GraphError, InvalidRequestError, SkippableError
+from instagram_graph.errors import InvalidRequestError, PermissionDeniedError, SkippableError
+from tap_instagram.skips import Skips
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +38,16 @@ PAGE_SIZE = 100
 COMMENTS_PER_PAGE = 50
 
 
-def media_fields(login: Login) -> str:
-    """The media field expression for a login flavour, with children and comments expanded."""
+def media_fields(login: Login, *, comments: bool = True) -> str:
+    """The media field expression for a login flavour, with children (and comments) expanded."""
     fields = MEDIA_FIELDS + ("," + MEDIA_FIELDS_FACEBOOK if login is Login.FACEBOOK else "")
+    fields += f",children{{{CHILD_FIELDS}}}"
+    if not comments:
+        return fields
     return (
-        f"{fields},children{{{CHILD_FIELDS}}},"
-        f"comments.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS},"
+        f"{fields},comments.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS},"
         f"replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}}}"
     )
-
-
-@dataclass
-class Skips:
-    """Objects skipped, counted per cause; each cause is logged once."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, cause: str, error: GraphError | None = None) -> None:
-        """Count one skip; warn the first time a cause appears."""
-        if cause not in self.counts:
-            log.warning("skipping objects: %s%s", cause, f" ({error})" if error else "")
-        self.counts[cause] += 1
 
 
 class AccountData:
@@ -79,6 +67,8 @@ class AccountData:
         self.media_since: float | None = None
         self.media_since_known = False
         self.insights: dict[str, list[BatchResult]] | None = None
+        # Set when the comments expansion was refused: media were read without it (§11).
+        self.comments_denied: PermissionDeniedError | None = None
 
     def media(self, since: float | None) -> list[dict[str, Any]]:
         """Media published at or after `since` (all when None), newest first, expansions complete.
@@ -86,18 +76,25 @@ class AccountData:
         Read once per run: every stream asks with the same `since` (see `media_window`).
         """
         if self._media is None:
-            params: dict[str, Any] = {
-                "fields": media_fields(self.client.settings.login),
-                "limit": self.page_size,
-            }
-            if since is not None:
-                params["since"] = int(since)
-            self._media = list(
-                self.client.items(f"{self.account_id}/media", params, account=self.account_id)
-            )
-            for item in self._media:
-                self._complete_comments(item)
+            try:
+                self._media = self._read_media(since, comments=True)
+            except PermissionDeniedError as exc:
+                # Comments need their own scope (§11): media and children still come without them.
+                self._media = self._read_media(since, comments=False)
+                self.comments_denied = exc
         return self._media
+
+    def _read_media(self, since: float | None, *, comments: bool) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {
+            "fields": media_fields(self.client.settings.login, comments=comments),
+            "limit": self.page_size,
+        }
+        if since is not None:
+            params["since"] = int(since)
+        items = list(self.client.items(f"{self.account_id}/media", params, account=self.account_id))
+        for item in items:
+            self._complete_comments(item)
+        return items
 
     def _complete_comments(self, media: dict[str, Any]) -> None:
         """Follow nested comment pages only where a media item has more than one page."""

@@ -20,8 +20,9 @@ from instagram_graph import (
 )
 from instagram_graph.errors import SkippableError
 from instagram_graph.redaction import install as install_redaction
-from tap_instagram.fetch import AccountData, Skips
+from tap_instagram.fetch import AccountData
 from tap_instagram.metrics import FAMILIES, resolve_metrics
+from tap_instagram.skips import Skips
 from tap_instagram.streams import (
     account_streams,
     comment_streams,
@@ -45,6 +46,8 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("hashtags", th.ArrayType(th.StringType), description="Opt-in: hashtags to read (each new tag uses 1 of 30 per 7 days)."),
     th.Property("business_discovery_usernames", th.ArrayType(th.StringType), description="Opt-in: public business/creator usernames to read (Facebook Login only)."),
     th.Property("page_size", th.IntegerType, default=100, description="Items per page for media and tags."),
+    th.Property("fail_on_skipped_streams", th.BooleanType, default=False,
+                description="Exit non-zero when a stream was skipped for an account (a missing permission, a vanished object). By default such streams are skipped with a warning and the run succeeds."),
 )  # fmt: skip
 
 
@@ -158,6 +161,21 @@ class TapInstagram(Tap):
             nxt = (edge.get("paging") or {}).get("cursors", {}).get("after")
             after = nxt if nxt != after else None
         return items
+
+    # The SDK marks sync_all final for typing but offers no after-sync hook; the summary and the
+    # exit code must follow every stream, so this extends it (calling the SDK's own first).
+    def sync_all(self) -> None:  # type: ignore[misc]
+        """Sync every selected stream, then summarise what was skipped (and fail if asked to)."""
+        super().sync_all()
+        lines = self.skips.summary_lines()
+        if lines:
+            self.logger.warning("run summary: skipped\n  %s", "\n  ".join(lines))
+        if self.skips.streams and self.config.get("fail_on_skipped_streams"):
+            self.logger.error(
+                "%d stream(s) were skipped and fail_on_skipped_streams is set: exiting with 1",
+                len(self.skips.streams),
+            )
+            raise SystemExit(1)
 
     def discover_streams(self) -> list[Stream]:
         """Every stream; accounts first (it teaches the client the server's clock)."""

@@ -224,6 +224,14 @@ def get_account(ctx: Ctx, account_id: str) -> dict[str, Any]:
 def get_media_edge(ctx: Ctx, account_id: str) -> dict[str, Any]:
     """`GET /{ig-user-id}/media`: newest first, `since`/`until`, 10,000 most recent (§3.2)."""
     acct = _account(ctx, account_id)
+    if any(spec.name == "comments" for spec in ctx.fields() or []):
+        ctx.backend.require(ctx.token, "comments")  # an expanded edge needs its own scope (§11)
+    if (
+        ctx.backend.config.media_requires_page_permission
+        and ctx.token.flavour == "facebook"
+        and "pages_read_engagement" not in ctx.token.scopes
+    ):
+        raise errors.PageMediaPermission()
     items = _reachable_media(ctx, acct)
     p = ctx.req.params
     if p.get("since"):
@@ -261,8 +269,9 @@ def get_stories(ctx: Ctx, account_id: str) -> dict[str, Any]:
 
 
 def get_tags(ctx: Ctx, account_id: str) -> dict[str, Any]:
-    """`GET /{ig-user-id}/tags`: cursors only, no next/previous URLs (§3.7)."""
+    """`GET /{ig-user-id}/tags`: cursors only, no next/previous URLs (§3.7); needs comments (§11)."""
     acct = _account(ctx, account_id)
+    ctx.backend.require(ctx.token, "comments")
     return top_level_edge(ctx, "tags", ctx.backend.tagged_of(acct), by_time, media_routes.MEDIA)
 
 
@@ -299,8 +308,12 @@ def get_insights(ctx: Ctx, account_id: str) -> dict[str, Any]:
 
 
 def get_publishing_limit(ctx: Ctx, account_id: str) -> dict[str, Any]:
-    """`GET /{ig-user-id}/content_publishing_limit`: `quota_usage` unless more is asked (§3.11)."""
+    """`GET /{ig-user-id}/content_publishing_limit`: `quota_usage` unless more is asked (§3.11).
+
+    Reading the quota needs the publishing permission (§11).
+    """
     acct = _account(ctx, account_id)
+    ctx.backend.require(ctx.token, "publish")
     since_raw = ctx.req.params.get("since")
     since = parse_time_param(since_raw, "since") if since_raw else None
     full = {

@@ -180,6 +180,7 @@ def get_comments(ctx: Ctx, media_id: str) -> dict[str, Any]:
     """`GET /{ig-media-id}/comments`: top level only, 50 per page at most (§3.6)."""
     m = ctx.backend.media(media_id, ctx.token)
     ctx.charge(m.owner_id)
+    ctx.backend.require(ctx.token, "comments")  # comments need their own scope (§11)
     if ctx.req.params.get("fields") is None:
         ctx.req.params["fields"] = "id,text,timestamp"  # this edge's default fields (§3)
     return top_level_edge(

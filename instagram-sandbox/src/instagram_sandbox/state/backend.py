@@ -52,6 +52,8 @@ class SandboxConfig:
     last_page_cursors: bool = True
     echo_header_token_in_next: bool = False
     instagram_batch: bool = True
+    # Page-linked accounts whose /media needs pages_read_engagement (§11; which accounts is unknown)
+    media_requires_page_permission: bool = False
     ratelimit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
     def update(self, values: dict[str, Any]) -> None:

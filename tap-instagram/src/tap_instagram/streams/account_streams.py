@@ -19,7 +19,7 @@ class AccountsStream(InstagramStream):
     primary_keys = ("id",)
     replication_key = None
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One record per account."""
         profile = self.data(context).profile()
         account = next(a for a in self.tap.accounts if a.id == self.data(context).account_id)
@@ -58,7 +58,7 @@ class AccountSnapshotsStream(InstagramStream):
     replication_key = "snapshot_date"
     is_sorted = True
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Today's counts (a re-run the same day replaces the row)."""
         profile = self.data(context).profile()
         yield {
@@ -84,8 +84,9 @@ class ContentPublishingLimitStream(InstagramStream):
     name = "content_publishing_limit"
     primary_keys = ("account_id", "snapshot_time")
     replication_key = None
+    scope = "publish"  # the quota needs the publishing permission (graph-api.md §11)
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One reading per account and run."""
         data = self.data(context)
         answer = self.graph.get(f"{data.account_id}/content_publishing_limit", fields="quota_usage,config",

@@ -41,12 +41,17 @@ class CommentsStream(InstagramStream):
     primary_keys = ("id",)
     replication_key = "timestamp"
     is_sorted = False  # re-reads reach back past the bookmark (lookback / refresh window)
+    scope = "comments"
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Every comment of the media in this run's media window."""
-        account_id = self.data(context).account_id
+        data = self.data(context)
+        account_id = data.account_id
         rows = []
-        for item in window_media(self, context):
+        media = window_media(self, context)
+        if data.comments_denied is not None:
+            raise data.comments_denied
+        for item in media:
             media_id = str(item["id"])
             for comment in (item.get("comments") or {}).get("data", []):
                 rows.append(comment_record(comment, media_id, account_id, None))

@@ -65,8 +65,9 @@ class TagsStream(InstagramStream):
     primary_keys = ("account_id", "id")
     replication_key = "timestamp"
     is_sorted = False  # re-reads reach back past the bookmark (lookback / refresh window)
+    scope = "comments"  # tags need the comments permission (graph-api.md §11)
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Pages until the bookmark is passed."""
         data = self.data(context)
         start = self.start_seconds(context) if self.has_bookmark(context) else None
@@ -96,7 +97,7 @@ class HashtagsStream(InstagramStream):
     primary_keys = ("id",)
     replication_key = None
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One record per configured hashtag the API knows."""
         data = self.data(context)
         for tag in self.tap.hashtag_ids(data.account_id):
@@ -116,7 +117,7 @@ class HashtagMediaStream(InstagramStream):
     primary_keys = ("hashtag_id", "id", "kind")
     replication_key = None
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """`top_media` (cursor pages) and `recent_media` (last 24 h, after-only)."""
         data = self.data(context)
         for tag in self.tap.hashtag_ids(data.account_id):
@@ -148,7 +149,7 @@ class BusinessDiscoveryStream(InstagramStream):
     primary_keys = ("username", "snapshot_date")
     replication_key = None
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One snapshot per username and day."""
         data = self.data(context)
         for username, profile in self.tap.discovered(data.account_id).items():
@@ -180,7 +181,7 @@ class BusinessDiscoveryMediaStream(InstagramStream):
     primary_keys = ("id",)
     replication_key = None
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Every media page, following `.after(cursor)` inside the field expression."""
         data = self.data(context)
         for username, profile in self.tap.discovered(data.account_id).items():

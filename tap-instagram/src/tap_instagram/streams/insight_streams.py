@@ -80,7 +80,7 @@ class AccountInsightsStream(AccountInsightStream):
                                                         "since": f_start, "until": f_end}, insights=True))  # fmt: skip
         return ops
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Rows sorted by end time; missing days stay missing (never 0)."""
         data = self.data(context)
         rows = {}
@@ -129,7 +129,7 @@ class AccountInsightsTotalsStream(AccountInsightStream):
                     ops.append(BatchOperation("GET", path, params, insights=True))
         return ops
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Rows sorted by date; a metric without `total_value` yields no row (never 0)."""
         data = self.data(context)
         rows = []
@@ -188,7 +188,7 @@ class AudienceDemographicsStream(AccountInsightStream):
             for timeframe in DEMOGRAPHIC_TIMEFRAMES
         ]  # fmt: skip
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One row per metric, timeframe, breakdown and key."""
         data, snapshot = self.data(context), today(self.now(context))
         for result in self.insight_results(context):
@@ -232,7 +232,7 @@ class OnlineFollowersStream(AccountInsightStream):
         return [BatchOperation("GET", f"{data.account_id}/insights", {"metric": "online_followers",
                                "period": "lifetime", "since": start, "until": end}, insights=True)]  # fmt: skip
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Rows by date and hour; hours Graph did not report are not invented."""
         data = self.data(context)
         rows: list[dict[str, Any]] = []

@@ -68,7 +68,7 @@ class MediaStream(InstagramStream):
     replication_key = "timestamp"
     is_sorted = False  # re-reads reach back past the bookmark (lookback / refresh window)
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Media since the bookmark (or start_date), plus the refresh window."""
         account_id = self.data(context).account_id
         items = window_media(self, context)
@@ -85,7 +85,7 @@ class MediaChildrenStream(InstagramStream):
     primary_keys = ("id", "media_id")
     replication_key = None
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Each child with its parent's id."""
         account_id = self.data(context).account_id
         for item in window_media(self, context):
@@ -214,7 +214,7 @@ class MediaInsightsStream(InsightStream):
                 )
         return ops
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Rows for every media that has insights; skipped ones are counted."""
         return lifetime_insight_records(
             self, context, "media_id", "media insights", retry_drop=FEED_VIDEO_DOUBTFUL

@@ -27,7 +27,7 @@ class StoriesStream(InstagramStream):
     primary_keys = ("id",)
     replication_key = None
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Each live story."""
         data = self.data(context)
         for story in data.stories():
@@ -48,7 +48,7 @@ class StoryInsightsStream(InsightStream):
         metrics = self.tap.metrics["media_story"]
         return [op for story in data.stories() for op in insight_operations(story, metrics)]
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Rows per story; stories with fewer than 5 viewers are skipped and counted."""
         return lifetime_insight_records(self, context, "story_id", "story insights")
 

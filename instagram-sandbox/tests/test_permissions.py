@@ -1,0 +1,40 @@
+"""Permissions are per endpoint (graph-api.md §11): each read checks its own scope."""
+
+from __future__ import annotations
+
+from instagram_sandbox.testing import Demo, graph_error
+
+READ_ONLY = ["instagram_basic", "pages_show_list", "pages_read_engagement"]
+
+
+def _read_only(demo: Demo) -> str:
+    return demo.control.issue_token(demo.acme, scopes=READ_ONLY)
+
+
+def test_publishing_limit_needs_the_publish_scope(demo: Demo) -> None:
+    token = _read_only(demo)
+    error = graph_error(demo.get(f"/{demo.acme}/content_publishing_limit", token=token))
+    assert (error["code"], error["message"]) == (
+        200,
+        "(#200) Requires instagram_content_publish permission to manage the object",
+    )
+    assert demo.get(f"/{demo.acme}/content_publishing_limit").status_code == 200  # full scopes
+
+
+def test_tags_and_comments_need_the_comments_scope(demo: Demo) -> None:
+    token = _read_only(demo)
+    assert "instagram_manage_comments" in graph_error(
+        demo.get(f"/{demo.acme}/tags", token=token))["message"]  # fmt: skip
+    media = demo.ok(demo.get(f"/{demo.acme}/media", token=token, fields="id"))["data"][0]["id"]
+    assert graph_error(demo.get(f"/{media}/comments", token=token))["code"] == 200
+    expanded = demo.get(f"/{demo.acme}/media", token=token, fields="id,comments{id}")
+    assert graph_error(expanded)["code"] == 200
+    assert demo.get(f"/{demo.acme}/media", token=token, fields="id,caption").status_code == 200
+
+
+def test_insights_without_scope_answer_the_permission_text_not_too_few_viewers(demo: Demo) -> None:
+    token = _read_only(demo)
+    answer = demo.get(f"/{demo.acme}/insights", token=token, metric="reach", period="day")
+    error = graph_error(answer)
+    assert (answer.status_code, error["code"]) == (403, 10)
+    assert error["message"] == "(#10) Application does not have permission for this action"

@@ -1,0 +1,94 @@
+"""What a run could not read, and why: objects skipped per cause, streams skipped per account.
+
+One object, stream or account that fails costs that piece only. Each cause is warned about once;
+`summary_lines` gives the end-of-run summary.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from instagram_graph import Login
+from instagram_graph.errors import GraphError, PermissionDeniedError
+
+log = logging.getLogger("tap_instagram")
+
+# The scope each kind of read needs, per login flavour (graph-api.md §1.1, §11).
+SCOPES: dict[str, dict[Login, str]] = {
+    "basic": {Login.FACEBOOK: "instagram_basic", Login.INSTAGRAM: "instagram_business_basic"},
+    "insights": {
+        Login.FACEBOOK: "instagram_manage_insights",
+        Login.INSTAGRAM: "instagram_business_manage_insights",
+    },
+    "comments": {
+        Login.FACEBOOK: "instagram_manage_comments",
+        Login.INSTAGRAM: "instagram_business_manage_comments",
+    },
+    "publish": {
+        Login.FACEBOOK: "instagram_content_publish",
+        Login.INSTAGRAM: "instagram_business_content_publish",
+    },
+}
+
+
+@dataclass(frozen=True)
+class StreamSkip:
+    """One stream not read for one account."""
+
+    stream: str
+    account: str
+    reason: str
+
+
+@dataclass
+class Skips:
+    """Objects skipped (counted per cause) and streams skipped (per account), warned once each."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    streams: list[StreamSkip] = field(default_factory=list)
+    _warned: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, cause: str, error: GraphError | None = None) -> None:
+        """Count one skipped object; warn the first time a cause appears."""
+        if cause not in self.counts:
+            log.warning("skipping objects: %s%s", cause, f" ({error})" if error else "")
+        self.counts[cause] += 1
+
+    def stream(
+        self, stream: str, account: str, error: GraphError, *, scope: str | None = None
+    ) -> None:
+        """Record a stream the token cannot read for an account; one warning per account and cause."""
+        if isinstance(error, PermissionDeniedError):
+            permission = error.missing_permission or scope or "a permission"
+            reason = f"missing permission {permission}"
+            fix = (
+                f"re-authorise the token with the {permission} scope "
+                "(`instagram-auth url`, then `instagram-auth exchange CODE`)"
+            )
+        else:
+            reason = f"{type(error).__name__} (code {error.code}/{error.subcode})"
+            fix = "check that the object still exists and the token can reach it"
+        self.streams.append(StreamSkip(stream, account, reason))
+        if (account, reason) in self._warned:
+            log.info("stream %s skipped for account %s: %s", stream, account, reason)
+            return
+        self._warned.add((account, reason))
+        log.warning(
+            "stream %s skipped for account %s: %s (%s). Fix: %s. Other streams that need it are "
+            "skipped too; the end-of-run summary lists them.",
+            stream, account, reason, error.message, fix,
+        )  # fmt: skip
+
+    def summary_lines(self) -> list[str]:
+        """The end-of-run summary: streams skipped per reason, then objects skipped per cause."""
+        by_reason: dict[tuple[str, str], list[str]] = {}
+        for skip in self.streams:
+            by_reason.setdefault((skip.account, skip.reason), []).append(skip.stream)
+        lines = [
+            f"account {account}: {reason}: skipped {', '.join(dict.fromkeys(names))}"
+            for (account, reason), names in by_reason.items()
+        ]
+        lines += [f"{count} object(s) skipped: {cause}" for cause, count in self.counts.items()]
+        return lines

@@ -1,0 +1,64 @@
+"""A token without some scopes: those streams are skipped with one warning each, the rest syncs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from instagram_sandbox.testing import Demo
+
+from .conftest import demo_config, run_tap
+
+READ_ONLY = ["instagram_basic", "pages_show_list", "pages_read_engagement"]
+MISSING = ("instagram_content_publish", "instagram_manage_comments", "instagram_manage_insights")
+INSIGHT_STREAMS = {"media_insights", "story_insights", "account_insights",
+                   "account_insights_totals", "audience_demographics", "online_followers"}  # fmt: skip
+
+
+def test_read_only_token_syncs_every_readable_stream_and_names_each_missing_scope(
+    demo: Demo, caplog: pytest.LogCaptureFixture
+) -> None:
+    full = run_tap(demo_config(demo))
+    token = demo.control.issue_token(demo.acme, scopes=READ_ONLY)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        run = run_tap(demo_config(demo, access_token=token))
+    for stream in ("accounts", "media", "stories", "media_children", "account_snapshots"):
+        assert {r["id"] if "id" in r else str(r) for r in run.records(stream)} == {
+            r["id"] if "id" in r else str(r) for r in full.records(stream)
+        }, stream
+    assert run.records("media") and run.records("media_children")
+    for stream in (*INSIGHT_STREAMS, "comments", "tags", "content_publishing_limit"):
+        assert run.records(stream) == [], stream
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    for scope in MISSING:
+        named = [w for w in warnings if scope in w and "skipped for account" in w]
+        assert len(named) == 1, (scope, named)
+        assert "re-authorise" in named[0]
+    assert not any("too few viewers" in w for w in warnings)
+    summary = next(w for w in warnings if w.startswith("run summary"))
+    for stream in (*INSIGHT_STREAMS, "comments", "tags", "content_publishing_limit"):
+        assert stream in summary
+
+
+def test_fail_on_skipped_streams_makes_the_run_exit_non_zero(demo: Demo) -> None:
+    token = demo.control.issue_token(demo.acme, scopes=[*READ_ONLY, "instagram_manage_comments",
+                                                        "instagram_manage_insights"])  # fmt: skip
+    run_tap(demo_config(demo, access_token=token))  # exits normally by default
+    with pytest.raises(SystemExit) as exited:
+        run_tap(demo_config(demo, access_token=token, fail_on_skipped_streams=True))
+    assert exited.value.code == 1
+
+
+def test_a_page_linked_account_whose_media_needs_page_permission_skips_only_media(
+    demo: Demo, caplog: pytest.LogCaptureFixture
+) -> None:
+    scopes = [s for s in READ_ONLY if s != "pages_read_engagement"]
+    token = demo.control.issue_token(demo.acme, scopes=scopes)
+    demo.control.configure(media_requires_page_permission=True)
+    with caplog.at_level(logging.WARNING):
+        run = run_tap(demo_config(demo, access_token=token))
+    assert run.records("accounts") and run.records("stories") is not None
+    assert run.records("media") == []
+    assert any("pages_read_engagement" in r.getMessage() for r in caplog.records)
