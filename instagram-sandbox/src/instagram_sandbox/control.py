@@ -139,6 +139,12 @@ def routes(sandbox: Sandbox) -> list[Route]:
 
     def add_media(body: dict[str, Any]) -> dict[str, Any]:
         created: dict[str, list[str]] = {"media": [], "comments": []}
+        if "comment_id" in body:
+            parent = b.world.comments.get(body["comment_id"])
+            if parent is None or parent.parent_id is not None:
+                raise ControlError(f"no top-level comment {body['comment_id']}")
+            created["comments"] = _replies(parent, int(body.get("replies", 1)))
+            return created
         if "media_id" in body:
             item = b.world.media.get(body["media_id"])
             if item is None:
@@ -171,6 +177,19 @@ def routes(sandbox: Sandbox) -> list[Route]:
             item.comment_ids.append(comment.id)
             b.emit_change(item.owner_id, "comments", b.comment_change(comment, item))
             made.append(comment.id)
+        return made
+
+    def _replies(parent: Comment, count: int) -> list[str]:
+        made = []
+        for i in range(count):
+            reply = Comment(
+                id=b.ids.comment(), media_id=parent.media_id, text=f"New reply {i + 1}",
+                timestamp=b.now() - count + i, from_id=b.ids.person(), username=f"replier.{i + 1}",
+                parent_id=parent.id,
+            )  # fmt: skip
+            b.world.comments[reply.id] = reply
+            parent.reply_ids.append(reply.id)
+            made.append(reply.id)
         return made
 
     def _account(body: dict[str, Any]) -> Any:

@@ -99,7 +99,9 @@ class SandboxClient:
         return list(self._call("GET", "/accounts")["accounts"])
 
     def add_media(self, **body: Any) -> dict[str, Any]:
-        """Add media (account_id, count, comments_per_media) or comments (media_id, comments)."""
+        """Add media (account_id, count, comments_per_media), comments (media_id, comments) or
+        replies (comment_id, replies).
+        """
         return dict(self._call("POST", "/media", body))
 
     def writes(self) -> list[dict[str, Any]]:

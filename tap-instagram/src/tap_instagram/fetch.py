@@ -97,18 +97,25 @@ class AccountData:
         return items
 
     def _complete_comments(self, media: dict[str, Any]) -> None:
-        """Follow nested comment pages only where a media item has more than one page."""
+        """Follow nested comment pages, then reply pages, only where there is more than one."""
         edge = media.get("comments")
-        if not isinstance(edge, dict) or not edge.get("paging", {}).get("next"):
+        if not isinstance(edge, dict):
             return
-        after = edge["paging"].get("cursors", {}).get("after")
-        more = self.client.items(
-            f"{media['id']}/comments",
-            {"fields": f"{COMMENT_FIELDS},replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}",
-             "limit": COMMENTS_PER_PAGE, "after": after},
-            account=self.account_id,
-        )  # fmt: skip
-        edge["data"].extend(more)
+        fields = f"{COMMENT_FIELDS},replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}"
+        self._complete_edge(edge, f"{media['id']}/comments", fields)
+        for comment in edge.get("data", []):
+            replies = comment.get("replies")
+            if isinstance(replies, dict):
+                self._complete_edge(replies, f"{comment['id']}/replies", COMMENT_FIELDS)
+
+    def _complete_edge(self, edge: dict[str, Any], path: str, fields: str) -> None:
+        """Append the pages after an expanded edge's first one (a thread longer than a page)."""
+        paging = edge.get("paging") or {}
+        if not paging.get("next"):
+            return
+        after = (paging.get("cursors") or {}).get("after")
+        params = {"fields": fields, "limit": COMMENTS_PER_PAGE, "after": after}
+        edge["data"].extend(self.client.items(path, params, account=self.account_id))
         edge.pop("paging", None)
 
     def profile(self) -> dict[str, Any]:

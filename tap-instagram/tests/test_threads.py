@@ -1,0 +1,22 @@
+"""Threads longer than a page: every comment and every reply comes out, paged to the end."""
+
+from __future__ import annotations
+
+from instagram_sandbox.testing import Demo
+
+from .conftest import demo_config, run_tap
+
+
+def test_a_comment_with_120_replies_yields_all_120(demo: Demo) -> None:
+    media = demo.control.add_media(account_id=demo.acme, count=1, comments_per_media=60)
+    top = demo.control.add_media(media_id=media["media"][0], comments=1)["comments"][0]
+    replies = set(demo.control.add_media(comment_id=top, replies=120)["comments"])
+    run = run_tap(demo_config(demo))
+    comments = run.records("comments")
+    got = {c["id"] for c in comments if c["parent_id"] == top}
+    assert got == replies
+    assert next(c for c in comments if c["id"] == top)["replies_count"] == 120
+    on_media = [c for c in comments if c["media_id"] == media["media"][0] and not c["parent_id"]]
+    assert len(on_media) == 61  # and the comment pages past the first one too
+    ids = [c["id"] for c in comments]
+    assert len(ids) == len(set(ids))
