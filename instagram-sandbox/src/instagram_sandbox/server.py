@@ -99,8 +99,9 @@ class SandboxClient:
         return list(self._call("GET", "/accounts")["accounts"])
 
     def add_media(self, **body: Any) -> dict[str, Any]:
-        """Add media (account_id, count, comments_per_media), comments (media_id, comments) or
-        replies (comment_id, replies).
+        """Add media (account_id, count, comments_per_media), comments or replies.
+
+        Comments: media_id and comments; replies: comment_id and replies.
         """
         return dict(self._call("POST", "/media", body))
 
