@@ -213,3 +213,18 @@ def test_proxy_setting_reaches_the_session() -> None:
 def test_paging_urls_to_another_host_are_refused(make_client: MakeClient) -> None:
     with pytest.raises(errors.BadResponseError, match="another host"):
         make_client().url("https://evil.example/v25.0/1/media?after=x")
+
+
+@responses.activate
+def test_a_next_link_that_repeats_its_cursor_ends_with_a_clear_error_not_a_loop() -> None:
+    page = {"data": [{"id": "1"}], "paging": {"cursors": {"after": "QQ"},
+            "next": "https://graph.facebook.com/v25.0/17841400000000001/media?after=QQ&limit=1"}}  # fmt: skip
+    responses.get("https://graph.facebook.com/v25.0/17841400000000001/media", json=page)
+    settings = GraphSettings.from_config({"access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    client = GraphClient(settings, authenticator=GraphAuthenticator(settings))
+    seen = []
+    with pytest.raises(errors.BadResponseError, match="repeats a page already read"):
+        for item in client.items("17841400000000001/media", {"limit": 1}):
+            seen.append(item["id"])
+    assert seen == ["1", "1"]  # the first page, the repeated one, then the stop
+    assert len(responses.calls) == 2

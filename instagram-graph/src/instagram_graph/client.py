@@ -211,7 +211,10 @@ class GraphClient:
         """Every page of an edge, following the edge's paging shape."""
         url, query = path, dict(params or {})
         account = account or _account_of(path)
+        asked: set[str] = set()
         while True:
+            if shape is not Shape.AFTER_ONLY:  # after-only edges repeat their cursor by design
+                asked.add(_request_key(url, query))
             page = self.request("GET", url, params=query, account=account, insights=insights)
             if not isinstance(page, dict):
                 raise errors.BadResponseError("a page must be a JSON object", request=f"GET {path}")
@@ -225,6 +228,12 @@ class GraphClient:
                 return
             next_url, query = following
             url = next_url or url
+            if shape is not Shape.AFTER_ONLY and _request_key(url, query) in asked:
+                raise errors.BadResponseError(
+                    "Graph's next page repeats a page already read (same cursor): stopping "
+                    "instead of looping; re-run later, and report it if it persists",
+                    request=f"GET {_label_path(path)}",
+                )
 
     def items(
         self, path: str, params: dict[str, Any] | None = None, **kwargs: Any
@@ -309,6 +318,11 @@ def _account_of(path: str) -> str | None:
         if part.isdigit():
             return part
     return None
+
+
+def _request_key(url: str, query: dict[str, Any]) -> str:
+    """A page request as one comparable string (path and sorted parameters)."""
+    return _label_path(url) + "?" + "&".join(f"{k}={query[k]}" for k in sorted(query))
 
 
 def _label_path(path: str) -> str:
