@@ -322,10 +322,9 @@ class SinceNotValid(SandboxError):
 
 
 class UnsupportedBreakdown(SandboxError):
-    """Breakdown a metric does not support: Graph's bare unknown error (code 1, not transient)."""
+    """Breakdown a metric does not support: code 100 with both names (graph-api.md §11)."""
 
-    code = 1
-    template = "An unknown error has occurred."
+    template = "(#100) Incompatible breakdowns ({breakdown}) for metric ({metric})"
 
 
 class TimeframeRequired(SandboxError):

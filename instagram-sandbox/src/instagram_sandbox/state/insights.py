@@ -106,7 +106,7 @@ class InsightsEngine:
         if breakdown and metric_type == "total_value":
             for w in wanted:
                 if any(b not in w.breakdowns for b in breakdown):
-                    raise errors.UnsupportedBreakdown()
+                    raise errors.UnsupportedBreakdown(breakdown=",".join(breakdown), metric=w.name)
         for w in wanted:
             if w.needs_100_followers and account.followers_count < 100:
                 raise errors.NotEnoughFollowers(metric=w.name)
@@ -302,8 +302,9 @@ class InsightsEngine:
             if name in m.FACEBOOK_SHARE_METRICS and not media.shared_to_facebook:
                 raise errors.NotSharedToFacebook(metric=name)
         breakdown = params.get("breakdown")
-        if breakdown and any(m.MEDIA_BREAKDOWNS.get(n, ("",))[0] != breakdown for n in names):
-            raise errors.UnsupportedBreakdown()
+        refused = [n for n in names if m.MEDIA_BREAKDOWNS.get(n, ("",))[0] != breakdown]
+        if breakdown and refused:
+            raise errors.UnsupportedBreakdown(breakdown=breakdown, metric=refused[0])
         if media.timestamp < account.converted_at:
             raise errors.MediaPredatesConversion()
         if media.is_story and media.viewers < 5:
