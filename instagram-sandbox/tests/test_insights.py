@@ -61,7 +61,9 @@ def test_breakdowns_children_story_viewers_and_pre_conversion(demo: Demo) -> Non
     assert sum(r["value"] for r in results) == item["total_value"]["value"]
     refused = graph_error(demo.get(f"/{image}/insights", metric="reach", breakdown="action_type"))
     assert (refused["code"], refused["message"]) == (
-        100, "(#100) Incompatible breakdowns (action_type) for metric (reach)")
+        100,
+        "(#100) Incompatible breakdowns (action_type) for metric (reach)",
+    )
     carousel = demo.ok(demo.get(f"/{_media(demo, 'FEED', 'CAROUSEL_ALBUM')}/children"))["data"][0][
         "id"
     ]
@@ -136,7 +138,9 @@ def test_account_time_series_total_value_and_paging(demo: Demo) -> None:
         )
     )
     assert (bad["code"], bad["message"]) == (
-        100, "(#100) Incompatible breakdowns (follow_type) for metric (accounts_engaged)")
+        100,
+        "(#100) Incompatible breakdowns (follow_type) for metric (accounts_engaged)",
+    )
     assert demo.ok(demo.get(f"/{demo.acme}/insights", metric="reach", period="day", since=now + 2 * DAY, until=now + 4 * DAY)) == {
         "data": [], "paging": demo.ok(demo.get(f"/{demo.acme}/insights", metric="reach", period="day", since=now + 2 * DAY, until=now + 4 * DAY))["paging"]
     }  # fmt: skip

@@ -62,3 +62,26 @@ def test_a_page_linked_account_whose_media_needs_page_permission_skips_only_medi
     assert run.records("accounts") and run.records("stories") is not None
     assert run.records("media") == []
     assert any("pages_read_engagement" in r.getMessage() for r in caplog.records)
+
+
+def test_one_refused_totals_metric_costs_only_that_metric(
+    demo: Demo, caplog: pytest.LogCaptureFixture
+) -> None:
+    clean = run_tap(demo_config(demo))
+    demo.control.add_fault(kind="reject_metric", path="*/insights", every=1,
+                           params={"metric": "website_clicks"})  # fmt: skip
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        run = run_tap(demo_config(demo))
+
+    def totals(r: dict[str, object]) -> tuple[object, ...]:
+        return (r["metric"], r["date"], r["breakdown"], r["breakdown_value"])
+
+    expected = {totals(r) for r in clean.records("account_insights_totals")
+                if r["metric"] != "website_clicks"}  # fmt: skip
+    got = {totals(r) for r in run.records("account_insights_totals")}
+    assert got == expected and expected
+    messages = [r.getMessage() for r in caplog.records]
+    refused = [m for m in messages if "website_clicks" in m and not m.startswith("run summary")]
+    assert len(refused) == 1
+    assert "website_clicks" in next(m for m in messages if m.startswith("run summary"))

@@ -115,7 +115,7 @@ class Sandbox:
         if host == "rupload.facebook.com":
             req.body = await request.body()
         template = path_template(self.backend, req.path)
-        rule = self.faults.pick(req.method, req.path, template)
+        rule = self.faults.pick(req.method, req.path, template, query=req.params)
         if rule is not None and rule.kind not in faults.ERROR_KINDS and rule.kind != "batch_null":
             if rule.params.get("applied") and version is not None:
                 try:  # the request runs, then its answer is lost on the way back

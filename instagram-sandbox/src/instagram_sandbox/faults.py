@@ -6,6 +6,7 @@ import fnmatch
 import json
 import random
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ ERROR_KINDS = {
     "expired_token",
     "http_429",
     "deleted_object",
+    "reject_metric",  # params.metric: a call asking for that metric is refused whole (code 100)
 }
 # Kinds that break the HTTP exchange itself (in a batch they become `null` entries).
 TRANSPORT_KINDS = {"hang", "drop", "truncated", "non_json", "batch_null"}
@@ -58,10 +60,16 @@ class FaultRule:
             self.count = 1
         self._rng = random.Random(self.seed)
 
-    def matches(self, method: str, path: str, template: str) -> bool:
+    def matches(
+        self, method: str, path: str, template: str, query: Mapping[str, str] | None = None
+    ) -> bool:
         """Tell whether this request falls under the rule."""
         if self.method not in ("*", method):
             return False
+        if self.kind == "reject_metric":
+            asked = (query or {}).get("metric", "").split(",")
+            if str(self.params.get("metric")) not in asked:
+                return False
         return fnmatch.fnmatchcase(path, self.path) or fnmatch.fnmatchcase(template, self.path)
 
     def should_fire(self) -> bool:
@@ -102,6 +110,10 @@ class FaultRule:
             return errors.ExpiredAccessToken(expired="Sunday, 01-Nov-26 00:00:00 PDT", now="now")
         if self.kind == "http_429":
             return errors.TooManyRequests()
+        if self.kind == "reject_metric":
+            return errors.UnknownMetric(
+                index=0, valid="(every metric but " + str(p.get("metric")) + ")"
+            )
         if self.kind == "deleted_object":
             return errors.UnsupportedGetRequest(object_id=str(p.get("object_id", "0")))
         code = int(p.get("code", 80002))
@@ -166,13 +178,19 @@ class FaultBook:
         return [r.describe() for r in self._rules]
 
     def pick(
-        self, method: str, path: str, template: str, *, in_batch: bool = False
+        self,
+        method: str,
+        path: str,
+        template: str,
+        *,
+        in_batch: bool = False,
+        query: Mapping[str, str] | None = None,
     ) -> FaultRule | None:
         """The first matching rule that fires for this request, if any."""
         with self._lock:
             for rule in self._rules:
                 if rule.kind == "batch_null" and not in_batch:
                     continue
-                if rule.matches(method, path, template) and rule.should_fire():
+                if rule.matches(method, path, template, query) and rule.should_fire():
                     return rule
         return None

@@ -163,6 +163,29 @@ class AccountData:
         for (stream_name, _), result in zip(named, results, strict=True):
             self.insights[stream_name].append(result)
 
+    def split_refused(self, results: list[BatchResult]) -> list[BatchResult]:
+        """Calls of several metrics refused whole (code 100) sent again as one call per metric.
+
+        One refused metric fails the whole call (graph-api.md §11); split, the others come back
+        and only the refused one is skipped. Costs nothing while every call succeeds.
+        """
+        kept: list[BatchResult] = []
+        again: list[BatchOperation] = []
+        for result in results:
+            op, error = result.operation, result.error
+            metrics = str(op.params.get("metric", "")).split(",")
+            if isinstance(error, InvalidRequestError) and error.code == 100 and len(metrics) > 1:
+                again.extend(
+                    BatchOperation(op.method, op.path, {**op.params, "metric": m}, insights=True)
+                    for m in metrics
+                )
+            else:
+                kept.append(result)
+        if again:
+            log.info("re-asking %d refused multi-metric call(s) one metric at a time", len(again))
+            kept.extend(self.client.batch(again, account=self.account_id))
+        return kept
+
     def retry_without(self, result: BatchResult, drop: tuple[str, ...]) -> BatchResult:
         """Send one insights operation again without the metrics a media item rejected."""
         op = result.operation

@@ -124,7 +124,11 @@ def run_batch(ctx: Ctx) -> list[Any]:
             sub = _operation_request(ctx, op, results)
             rule = (
                 ctx.faults.pick(
-                    sub.method, sub.path, path_template(ctx.backend, sub.path), in_batch=True
+                    sub.method,
+                    sub.path,
+                    path_template(ctx.backend, sub.path),
+                    in_batch=True,
+                    query=sub.params,
                 )
                 if ctx.faults
                 else None

@@ -133,8 +133,9 @@ class AccountInsightsTotalsStream(AccountInsightStream):
         """Rows sorted by date; a metric without `total_value` yields no row (never 0)."""
         data = self.data(context)
         rows = []
-        for result in self.insight_results(context):
-            body = ok_or_skip(result, data.skips, "account totals")
+        for result in data.split_refused(list(self.insight_results(context))):
+            metric_names = result.operation.params["metric"]
+            body = ok_or_skip(result, data.skips, f"account totals of {metric_names}")
             date = day_of(result.operation.params["since"])
             broken_down = "breakdown" in result.operation.params
             for metric in (body or {}).get("data", []):
