@@ -20,3 +20,16 @@ def test_a_comment_with_120_replies_yields_all_120(demo: Demo) -> None:
     assert len(on_media) == 61  # and the comment pages past the first one too
     ids = [c["id"] for c in comments]
     assert len(ids) == len(set(ids))
+
+
+def test_a_thread_that_vanishes_between_pages_costs_only_its_later_pages(demo: Demo) -> None:
+    media = demo.control.add_media(account_id=demo.acme, count=1, comments_per_media=60)["media"][0]
+    clean = run_tap(demo_config(demo))
+    demo.control.add_fault(kind="deleted_object", method="GET", path=f"/{media}/comments", every=1,
+                           params={"object_id": media})  # fmt: skip
+    run = run_tap(demo_config(demo))
+    assert {m["id"] for m in run.records("media")} == {m["id"] for m in clean.records("media")}
+    on_media = [c for c in run.records("comments") if c["media_id"] == media]
+    assert len(on_media) == 50  # the first page, expanded with the media
+    others = {c["id"] for c in clean.records("comments") if c["media_id"] != media}
+    assert others == {c["id"] for c in run.records("comments") if c["media_id"] != media}

@@ -115,7 +115,11 @@ class AccountData:
             return
         after = (paging.get("cursors") or {}).get("after")
         params = {"fields": fields, "limit": COMMENTS_PER_PAGE, "after": after}
-        edge["data"].extend(self.client.items(path, params, account=self.account_id))
+        try:
+            edge["data"].extend(self.client.items(path, params, account=self.account_id))
+        except (SkippableError, InvalidRequestError, PermissionDeniedError) as exc:
+            # The object went away (or out of reach) between two reads: keep what was read (§11).
+            self.skips.add(f"further pages of {path.split('/')[-1]} of a vanished object", exc)
         edge.pop("paging", None)
 
     def profile(self) -> dict[str, Any]:
