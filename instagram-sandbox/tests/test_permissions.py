@@ -38,3 +38,10 @@ def test_insights_without_scope_answer_the_permission_text_not_too_few_viewers(d
     error = graph_error(answer)
     assert (answer.status_code, error["code"]) == (403, 10)
     assert error["message"] == "(#10) Application does not have permission for this action"
+
+
+def test_debug_token_refuses_a_method_override(demo: Demo) -> None:
+    overridden = demo.post("/debug_token", data={"method": "GET", "input_token": demo.fb_token})
+    assert graph_error(overridden)["code"] == 100
+    plain = demo.ok(demo.get("/debug_token", input_token=demo.fb_token))
+    assert plain["data"]["is_valid"] is True

@@ -242,10 +242,10 @@ class TokenExchanger:
         s = self.settings
         caller = f"{s.client_id}|{s.client_secret}" if s.client_id and s.client_secret else token
         register_secret(caller)
-        body = self._call(
-            "POST",
+        body = self._call(  # a plain GET: method overrides are refused since v27 (§11)
+            "GET",
             f"{s.endpoints.facebook_graph}/{s.api_version}/debug_token",
-            data={"method": "GET", "input_token": token},
+            params={"input_token": token},
             token=caller,
         )
         return dict(body.get("data", {}))

@@ -204,6 +204,15 @@ class MissingPermission(SandboxError):
     template = "(#200) Requires {permission} permission to manage the object"
 
 
+class MethodOverrideRefused(SandboxError):
+    """A `method=` override or a non-GET on `/debug_token`: refused for new apps since v27 (§11).
+
+    The text is the sandbox's own; Meta's wording is not published.
+    """
+
+    template = "(#100) Method override is not supported for this app; call {path} with a plain GET"
+
+
 class PageMediaPermission(SandboxError):
     """`/media` of a Page-linked account read without pages_read_engagement (100, no subcode; §11)."""
 

@@ -117,7 +117,12 @@ def instagram_refresh(backend: GraphBackend, req: GraphRequest) -> dict[str, Any
 
 
 def debug_token(backend: GraphBackend, req: GraphRequest) -> dict[str, Any]:
-    """`GET /debug_token?input_token=…` with an app token `id|secret` or any valid token (§2.3)."""
+    """`GET /debug_token?input_token=…` with an app token `id|secret` or any valid token (§2.3).
+
+    Only a plain GET: method overrides are refused for new apps since v27 (§11).
+    """
+    if req.method != "GET" or "method" in req.params:
+        raise errors.MethodOverrideRefused(path="/debug_token")
     caller = req.token_value or ""
     if "|" in caller:
         if caller not in (f"{a.app_id}|{a.secret}" for a in backend.world.apps.values()):
