@@ -45,3 +45,12 @@ def test_debug_token_refuses_a_method_override(demo: Demo) -> None:
     assert graph_error(overridden)["code"] == 100
     plain = demo.ok(demo.get("/debug_token", input_token=demo.fb_token))
     assert plain["data"]["is_valid"] is True
+
+
+def test_v26_and_v27_are_served_and_v28_is_not(demo: Demo) -> None:
+    for version in ("v26.0", "v27.0"):
+        answer = demo.get(f"/{demo.acme}", version=version, fields="username")
+        assert answer.status_code == 200
+        assert answer.headers["facebook-api-version"] == version
+    assert graph_error(demo.get("/me", version="v28.0"))["code"] == 2500
+    assert demo.get("/me", version=None).headers["facebook-api-version"] == "v25.0"

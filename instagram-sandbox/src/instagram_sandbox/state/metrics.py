@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SUPPORTED_VERSIONS = (21, 22, 23, 24, 25)
-NEWEST_VERSION = 25
+SUPPORTED_VERSIONS = (21, 22, 23, 24, 25, 26, 27)  # v26 and v27 exist (§0, §11)
+NEWEST_VERSION = 27
 
 # Every media metric name the API recognises (the "must be one of" list, §4.2, not filtered by
 # media type). v21 does not know `views` yet (added in v22).
