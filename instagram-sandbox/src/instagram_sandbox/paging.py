@@ -137,8 +137,13 @@ def render_paging(
     *,
     last_page_cursors: bool = True,
 ) -> dict[str, Any] | None:
-    """The `paging` object for a page, or None where Graph sends none (an empty page)."""
+    """The `paging` object for a page, or None where Graph sends none.
+
+    Graph sends none for an empty page and for a list that fits in one page (graph-api.md §11).
+    """
     if page.first_key is None or page.last_key is None:
+        return None
+    if not page.has_previous and not page.has_next:
         return None
     before, after = encode_cursor(page.first_key), encode_cursor(page.last_key)
     paging: dict[str, Any] = {}

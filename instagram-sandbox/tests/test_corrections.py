@@ -1,4 +1,4 @@
-"""Permissions are per endpoint (graph-api.md §11): each read checks its own scope."""
+"""Behaviour corrected from real answers (graph-api.md §11): per-endpoint scopes, versions, shapes."""
 
 from __future__ import annotations
 
@@ -54,3 +54,10 @@ def test_v26_and_v27_are_served_and_v28_is_not(demo: Demo) -> None:
         assert answer.headers["facebook-api-version"] == version
     assert graph_error(demo.get("/me", version="v28.0"))["code"] == 2500
     assert demo.get("/me", version=None).headers["facebook-api-version"] == "v25.0"
+
+
+def test_a_list_that_fits_in_one_page_has_no_paging(demo: Demo) -> None:
+    tags = demo.ok(demo.get(f"/{demo.acme}/tags", fields="id", limit=100))
+    assert tags["data"] and "paging" not in tags
+    first = demo.ok(demo.get(f"/{demo.acme}/media", fields="id", limit=5))
+    assert first["paging"]["cursors"]["after"] and "next" in first["paging"]
