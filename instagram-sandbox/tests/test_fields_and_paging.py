@@ -43,8 +43,10 @@ def test_type_dependent_fields(demo: Demo) -> None:
             if m["media_product_type"] == "REELS"
             else "/p/" in m["permalink"]
         )
-    child = next(m for m in media if "children" in m)["children"]["data"][0]
-    assert "caption" not in child and "permalink" not in child
+    children = next(m for m in media if "children" in m)["children"]
+    child = children["data"][0]
+    assert "caption" not in child and child["permalink"].startswith("https://www.instagram.com/p/")
+    assert "paging" not in children  # children carry no paging (§11)
     tagged = demo.ok(demo.get(f"/{demo.acme}/tags", fields="owner,username"))["data"]
     assert all("owner" not in t and t["username"].endswith(".roasts") for t in tagged)
 

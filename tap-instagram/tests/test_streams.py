@@ -137,3 +137,10 @@ def test_v21_configuration_asks_only_for_v21_metrics(demo: Demo) -> None:
     metrics = {r["metric"] for r in run.records("media_insights")}
     assert metrics and "views" not in metrics and "reach" in metrics
     assert "views" not in {r["metric"] for r in run.records("account_insights_totals")}
+
+
+def test_carousel_children_carry_their_permalink(full_run: Run) -> None:
+    children = full_run.records("media_children")
+    assert children and all(
+        c["permalink"].startswith("https://www.instagram.com/p/") for c in children
+    )

@@ -19,7 +19,7 @@ from tap_instagram.skips import Skips
 log = logging.getLogger(__name__)
 
 COMMENT_FIELDS = "id,text,timestamp,like_count,hidden,username,from,parent_id"
-CHILD_FIELDS = "id,media_type,media_url,thumbnail_url,timestamp,shortcode"
+CHILD_FIELDS = "id,media_type,media_url,thumbnail_url,timestamp,shortcode,permalink"
 MEDIA_FIELDS = (
     "id,ig_id,caption,comments_count,is_comment_enabled,is_shared_to_feed,like_count,"
     "media_product_type,media_type,media_url,owner,permalink,shortcode,thumbnail_url,timestamp,"

@@ -37,7 +37,8 @@ def _fb_only(ctx: Ctx, value: Any, field: str) -> Any:
 
 def _permalink(ctx: Ctx, m: Media) -> Any:
     if not _top(m):
-        return MISSING  # no permalink on carousel children (§9.4)
+        # children carry a permalink in real answers (§11 overrides §9.4)
+        return f"https://www.instagram.com/p/{m.shortcode}/"
     owner = ctx.backend.world.accounts[m.owner_id]
     if m.is_story:
         return f"https://instagram.com/stories/{owner.username}/{m.id}"

@@ -102,6 +102,7 @@ class MediaChildrenStream(InstagramStream):
                     "media_url": child.get("media_url"),
                     "thumbnail_url": child.get("thumbnail_url"),
                     "shortcode": child.get("shortcode"),
+                    "permalink": child.get("permalink"),
                     "timestamp": rfc3339(child.get("timestamp")),
                 }
 
@@ -114,6 +115,7 @@ class MediaChildrenStream(InstagramStream):
         th.Property("media_url", th.StringType),
         th.Property("thumbnail_url", th.StringType),
         th.Property("shortcode", th.StringType),
+        th.Property("permalink", th.StringType),
         th.Property("timestamp", th.DateTimeType),
     ).to_dict()
 
