@@ -69,6 +69,7 @@ class AccountData:
         self.insights: dict[str, list[BatchResult]] | None = None
         # Set when the comments expansion was refused: media were read without it (§11).
         self.comments_denied: PermissionDeniedError | None = None
+        self.history_capped = False  # warned that insights history was cut to Graph's limit
 
     def media(self, since: float | None) -> list[dict[str, Any]]:
         """Media published at or after `since` (all when None), newest first, expansions complete.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,8 +24,14 @@ from tap_instagram.schema_parts import (
     today,
 )
 
+log = logging.getLogger(__name__)
+
 MAX_WINDOW = 30 * DAY  # Graph refuses since/until ranges over 30 days
 DEFAULT_HISTORY_DAYS = 30
+# Graph answers "since param is not valid" past two years (graph-api.md §10.5): never plan further
+# back, whatever start_date or the server's `Date` header say (a far-future Date must not plan
+# decades of windows).
+MAX_HISTORY_DAYS = 730
 
 
 def day_floor(seconds: float) -> int:
@@ -45,6 +52,14 @@ class AccountInsightStream(InsightStream):
         lookback = float(self.config.get("insights_lookback_days", 2))
         start = self.start_seconds(context, back_days=lookback)
         start_day = day_floor(start) if start is not None else end - DEFAULT_HISTORY_DAYS * DAY
+        if start_day < end - MAX_HISTORY_DAYS * DAY:
+            if not data.history_capped:
+                log.warning(
+                    "account %s: insights reach back %d days at most (Graph's limit); "
+                    "earlier days are not requested", data.account_id, MAX_HISTORY_DAYS,
+                )  # fmt: skip
+                data.history_capped = True
+            start_day = end - MAX_HISTORY_DAYS * DAY
         if max_days is not None:
             start_day = max(start_day, end - max_days * DAY)
         return start_day, end
