@@ -33,3 +33,36 @@ def test_a_thread_that_vanishes_between_pages_costs_only_its_later_pages(demo: D
     assert len(on_media) == 50  # the first page, expanded with the media
     others = {c["id"] for c in clean.records("comments") if c["media_id"] != media}
     assert others == {c["id"] for c in run.records("comments") if c["media_id"] != media}
+
+
+def test_one_media_whose_video_is_gone_costs_only_its_copyright_field(demo: Demo) -> None:
+    clean = run_tap(demo_config(demo))
+    videos = [m for m in clean.records("media") if m["media_type"] == "VIDEO"]
+    gone = videos[0]["id"]
+    demo.control.configure(video_gone_media_ids=[gone])
+    run = run_tap(demo_config(demo))
+    by_id = {m["id"]: m for m in run.records("media")}
+    assert set(by_id) == {m["id"] for m in clean.records("media")}
+    assert by_id[gone]["copyright_check_information"] is None
+    kept = videos[1]["id"]
+    assert by_id[kept]["copyright_check_information"]["status"]["status"] == "completed"
+    assert {c["id"] for c in run.records("comments")} == {
+        c["id"] for c in clean.records("comments")
+    }
+
+
+def test_object_fields_declare_their_properties() -> None:
+    from tap_instagram.tap import TapInstagram
+
+    def bare_objects(schema: dict[str, object], where: str) -> list[str]:
+        found = []
+        props = schema.get("properties")
+        if "object" in str(schema.get("type")) and not props:
+            found.append(where)
+        for name, sub in (props or {}).items():  # type: ignore[attr-defined]
+            found += bare_objects(sub, f"{where}.{name}")
+        return found
+
+    catalog = TapInstagram(config={"access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxx"}).catalog_dict
+    bare = [b for s in catalog["streams"] for b in bare_objects(s["schema"], s["tap_stream_id"])]
+    assert bare == []

@@ -204,6 +204,13 @@ class MissingPermission(SandboxError):
     template = "(#200) Requires {permission} permission to manage the object"
 
 
+class VideoContentNotFound(SandboxError):
+    """`copyright_check_information` of a post whose video is gone (9005; §11). Fails a listing."""
+
+    code = 9005
+    template = "(#9005) Video content was not found."
+
+
 class MethodOverrideRefused(SandboxError):
     """A `method=` override or a non-GET on `/debug_token`: refused for new apps since v27 (§11).
 

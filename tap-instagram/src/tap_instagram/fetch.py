@@ -23,9 +23,11 @@ CHILD_FIELDS = "id,media_type,media_url,thumbnail_url,timestamp,shortcode,permal
 MEDIA_FIELDS = (
     "id,ig_id,caption,comments_count,is_comment_enabled,is_shared_to_feed,like_count,"
     "media_product_type,media_type,media_url,owner,permalink,shortcode,thumbnail_url,timestamp,"
-    "username,alt_text,media_audio_type,is_ai_generated,has_poll,has_slider,"
-    "copyright_check_information"
+    "username,alt_text,media_audio_type,is_ai_generated"
 )
+# Fields one item can fail a whole page with (9005 "Video content was not found", graph-api.md §11).
+ITEM_FIELDS = ("has_poll", "has_slider", "copyright_check_information")
+ITEM_FIELD_ERRORS = frozenset({9005})
 # Fields only Facebook Login serves (graph-api.md §3.3).
 MEDIA_FIELDS_FACEBOOK = (
     "reposts_count,saved_count,shares_count,total_like_count,total_comments_count,total_views_count"
@@ -38,9 +40,10 @@ PAGE_SIZE = 100
 COMMENTS_PER_PAGE = 50
 
 
-def media_fields(login: Login, *, comments: bool = True) -> str:
+def media_fields(login: Login, *, comments: bool = True, item_fields: bool = True) -> str:
     """The media field expression for a login flavour, with children (and comments) expanded."""
     fields = MEDIA_FIELDS + ("," + MEDIA_FIELDS_FACEBOOK if login is Login.FACEBOOK else "")
+    fields += "," + ",".join(ITEM_FIELDS) if item_fields else ""
     fields += f",children{{{CHILD_FIELDS}}}"
     if not comments:
         return fields
@@ -86,16 +89,43 @@ class AccountData:
         return self._media
 
     def _read_media(self, since: float | None, *, comments: bool) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {
-            "fields": media_fields(self.client.settings.login, comments=comments),
-            "limit": self.page_size,
-        }
+        params: dict[str, Any] = {"limit": self.page_size}
         if since is not None:
             params["since"] = int(since)
-        items = list(self.client.items(f"{self.account_id}/media", params, account=self.account_id))
+        login, path = self.client.settings.login, f"{self.account_id}/media"
+        try:
+            fields = media_fields(login, comments=comments)
+            items = list(
+                self.client.items(path, {**params, "fields": fields}, account=self.account_id)
+            )
+        except InvalidRequestError as exc:
+            if exc.code not in ITEM_FIELD_ERRORS:
+                raise
+            # One item's field failed the listing: read it without those fields, then ask each
+            # item for them on its own, so only the failing item loses them (§11).
+            self.skips.add("media listing failed on one item's field; isolating it", exc)
+            fields = media_fields(login, comments=comments, item_fields=False)
+            items = list(
+                self.client.items(path, {**params, "fields": fields}, account=self.account_id)
+            )
+            self._fill_item_fields(items)
         for item in items:
             self._complete_comments(item)
         return items
+
+    def _fill_item_fields(self, items: list[dict[str, Any]]) -> None:
+        """`ITEM_FIELDS` per media (batches of 50); a media that fails them gets nulls."""
+        ops = [
+            BatchOperation("GET", str(m["id"]), {"fields": ",".join(ITEM_FIELDS)}) for m in items
+        ]
+        for item, result in zip(
+            items, self.client.batch(ops, account=self.account_id), strict=True
+        ):
+            if result.error is not None:
+                self.skips.add(f"{', '.join(ITEM_FIELDS)} of a media", result.error)
+                item.update(dict.fromkeys(ITEM_FIELDS))
+            elif isinstance(result.body, dict):
+                item.update({f: result.body.get(f) for f in ITEM_FIELDS})
 
     def _complete_comments(self, media: dict[str, Any]) -> None:
         """Follow nested comment pages, then reply pages, only where there is more than one."""
@@ -134,7 +164,7 @@ class AccountData:
     def stories(self) -> list[dict[str, Any]]:
         """Stories live now (≤ 24 h old)."""
         if self._stories is None:
-            fields = MEDIA_FIELDS.replace("is_shared_to_feed,", "")
+            fields = MEDIA_FIELDS.replace("is_shared_to_feed,", "") + "," + ",".join(ITEM_FIELDS)
             self._stories = list(
                 self.client.items(
                     f"{self.account_id}/stories",

@@ -104,7 +104,21 @@ MEDIA_PROPERTIES = (
     th.Property("is_ai_generated", th.BooleanType),
     th.Property("has_poll", th.BooleanType),
     th.Property("has_slider", th.BooleanType),
-    th.Property("copyright_check_information", th.ObjectType(additional_properties=True)),
+    th.Property(
+        "copyright_check_information",
+        th.ObjectType(
+            th.Property(
+                "status",
+                th.ObjectType(
+                    th.Property("status", th.StringType),
+                    th.Property("matches_found", th.BooleanType),
+                ),
+            ),
+            th.Property(
+                "copyright_matches", th.ArrayType(th.ObjectType(additional_properties=True))
+            ),
+        ),
+    ),
     th.Property("reposts_count", th.IntegerType),
     th.Property("saved_count", th.IntegerType),
     th.Property("shares_count", th.IntegerType),

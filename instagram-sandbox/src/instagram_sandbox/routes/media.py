@@ -46,6 +46,14 @@ def _permalink(ctx: Ctx, m: Media) -> Any:
     return f"https://www.instagram.com/{kind}/{m.shortcode}/"
 
 
+def _copyright(ctx: Ctx, m: Media) -> Any:
+    if m.id in ctx.backend.config.video_gone_media_ids:
+        raise errors.VideoContentNotFound()  # one item's field fails the whole answer (§11)
+    if m.media_type != "VIDEO":
+        return MISSING
+    return {"status": {"status": "completed", "matches_found": False}, "copyright_matches": []}
+
+
 def _media_url(m: Media) -> str:
     ext = "mp4" if m.media_type == "VIDEO" else "jpg"
     return f"https://scontent.cdninstagram.example/v/t51/{m.id}.{ext}?oe=sandbox"
@@ -101,10 +109,7 @@ MEDIA: Node[Media] = Node(
         "is_ai_generated": lambda ctx, m: m.is_ai_generated,
         "has_poll": lambda ctx, m: False,
         "has_slider": lambda ctx, m: False,
-        "copyright_check_information": lambda ctx, m: (
-            {"status": {"status": "completed", "matches_found": False}, "copyright_matches": []}
-            if m.media_type == "VIDEO" else MISSING
-        ),
+        "copyright_check_information": _copyright,
         "boost_ads_list": lambda ctx, m: _fb_only(ctx, {"data": []}, "boost_ads_list"),
         "boost_eligibility_info": lambda ctx, m: _fb_only(ctx, {"eligible_to_boost": _top(m)}, "boost_eligibility_info"),
         "view_count": lambda ctx, m: MISSING,  # Business Discovery only (§3.3)

@@ -54,6 +54,8 @@ class SandboxConfig:
     instagram_batch: bool = True
     # Page-linked accounts whose /media needs pages_read_engagement (§11; which accounts is unknown)
     media_requires_page_permission: bool = False
+    # Media whose video is gone: their copyright_check_information answers 9005 (§11)
+    video_gone_media_ids: list[str] = field(default_factory=list)
     ratelimit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
     def update(self, values: dict[str, Any]) -> None:
