@@ -228,3 +228,15 @@ def test_a_next_link_that_repeats_its_cursor_ends_with_a_clear_error_not_a_loop(
     with pytest.raises(errors.BadResponseError, match="repeats a page already read"):
         next(pages)
     assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_an_item_without_its_id_is_a_graph_error_naming_endpoint_and_field() -> None:
+    page = {"data": [{"id": "1"}, {"caption": "no id"}]}
+    responses.get("https://graph.facebook.com/v25.0/17841400000000001/media", json=page)
+    settings = GraphSettings.from_config({"access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    client = GraphClient(settings, authenticator=GraphAuthenticator(settings))
+    items = client.items("17841400000000001/media", required=("id",))
+    assert next(items) == {"id": "1"}
+    with pytest.raises(errors.BadResponseError, match=r"GET /17841400000000001/media: .*`id`"):
+        next(items)

@@ -236,11 +236,29 @@ class GraphClient:
                 )
 
     def items(
-        self, path: str, params: dict[str, Any] | None = None, **kwargs: Any
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        required: tuple[str, ...] = (),
+        **kwargs: Any,
     ) -> Iterator[dict[str, Any]]:
-        """Every item of an edge, across pages."""
+        """Every item of an edge, across pages; each must be an object carrying `required` fields.
+
+        An item without one is a `BadResponseError` naming the endpoint and the field, so a
+        caller never meets a bare `KeyError` on Graph's answer.
+        """
         for page in self.pages(path, params, **kwargs):
-            yield from page.get("data", [])
+            for item in page.get("data", []):
+                missing = [
+                    f for f in required if not isinstance(item, dict) or item.get(f) in (None, "")
+                ]
+                if missing:
+                    raise errors.BadResponseError(
+                        f"an item of the answer has no `{missing[0]}` field",
+                        request=f"GET {_label_path(path)}",
+                    )
+                yield item
 
     # ---- batch --------------------------------------------------------------------------------
 

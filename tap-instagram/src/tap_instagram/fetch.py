@@ -95,9 +95,7 @@ class AccountData:
         login, path = self.client.settings.login, f"{self.account_id}/media"
         try:
             fields = media_fields(login, comments=comments)
-            items = list(
-                self.client.items(path, {**params, "fields": fields}, account=self.account_id)
-            )
+            items = self._listing(path, {**params, "fields": fields})
         except InvalidRequestError as exc:
             if exc.code not in ITEM_FIELD_ERRORS:
                 raise
@@ -105,13 +103,15 @@ class AccountData:
             # item for them on its own, so only the failing item loses them (§11).
             self.skips.add("media listing failed on one item's field; isolating it", exc)
             fields = media_fields(login, comments=comments, item_fields=False)
-            items = list(
-                self.client.items(path, {**params, "fields": fields}, account=self.account_id)
-            )
+            items = self._listing(path, {**params, "fields": fields})
             self._fill_item_fields(items)
         for item in items:
             self._complete_comments(item)
         return items
+
+    def _listing(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of an edge of this account; each must carry an `id`."""
+        return list(self.client.items(path, params, account=self.account_id, required=("id",)))
 
     def _fill_item_fields(self, items: list[dict[str, Any]]) -> None:
         """`ITEM_FIELDS` per media (batches of 50); a media that fails them gets nulls."""
@@ -147,7 +147,9 @@ class AccountData:
         after = (paging.get("cursors") or {}).get("after")
         params = {"fields": fields, "limit": COMMENTS_PER_PAGE, "after": after}
         try:
-            edge["data"].extend(self.client.items(path, params, account=self.account_id))
+            edge["data"].extend(
+                self.client.items(path, params, account=self.account_id, required=("id",))
+            )
         except (SkippableError, InvalidRequestError, PermissionDeniedError) as exc:
             # The object went away (or out of reach) between two reads: keep what was read (§11).
             self.skips.add(f"further pages of {path.split('/')[-1]} of a vanished object", exc)
@@ -165,12 +167,8 @@ class AccountData:
         """Stories live now (≤ 24 h old)."""
         if self._stories is None:
             fields = MEDIA_FIELDS.replace("is_shared_to_feed,", "") + "," + ",".join(ITEM_FIELDS)
-            self._stories = list(
-                self.client.items(
-                    f"{self.account_id}/stories",
-                    {"fields": fields, "limit": self.page_size},
-                    account=self.account_id,
-                )
+            self._stories = self._listing(
+                f"{self.account_id}/stories", {"fields": fields, "limit": self.page_size}
             )
         return self._stories
 
