@@ -147,9 +147,7 @@ class AccountData:
         after = (paging.get("cursors") or {}).get("after")
         params = {"fields": fields, "limit": COMMENTS_PER_PAGE, "after": after}
         try:
-            edge["data"].extend(
-                self.client.items(path, params, account=self.account_id, required=("id",))
-            )
+            edge["data"].extend(self._listing(path, params))
         except (SkippableError, InvalidRequestError, PermissionDeniedError) as exc:
             # The object went away (or out of reach) between two reads: keep what was read (§11).
             self.skips.add(f"further pages of {path.split('/')[-1]} of a vanished object", exc)
@@ -208,10 +206,7 @@ class AccountData:
             op, error = result.operation, result.error
             metrics = str(op.params.get("metric", "")).split(",")
             if isinstance(error, InvalidRequestError) and error.code == 100 and len(metrics) > 1:
-                again.extend(
-                    BatchOperation(op.method, op.path, {**op.params, "metric": m}, insights=True)
-                    for m in metrics
-                )
+                again.extend(with_metrics(op, [m]) for m in metrics)
             else:
                 kept.append(result)
         if again:
@@ -225,10 +220,14 @@ class AccountData:
         metrics = [m for m in str(op.params["metric"]).split(",") if m not in drop]
         if not metrics:
             return result
-        again = BatchOperation(
-            op.method, op.path, {**op.params, "metric": ",".join(metrics)}, insights=True
-        )
-        return self.client.batch([again], account=self.account_id)[0]
+        return self.client.batch([with_metrics(op, metrics)], account=self.account_id)[0]
+
+
+def with_metrics(op: BatchOperation, metrics: list[str]) -> BatchOperation:
+    """The same insights operation asking for `metrics` only."""
+    return BatchOperation(
+        op.method, op.path, {**op.params, "metric": ",".join(metrics)}, insights=True
+    )
 
 
 def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] | None:

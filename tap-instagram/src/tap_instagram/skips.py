@@ -48,7 +48,6 @@ class Skips:
 
     counts: Counter[str] = field(default_factory=Counter)
     streams: list[StreamSkip] = field(default_factory=list)
-    _warned: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, cause: str, error: GraphError | None = None) -> None:
         """Count one skipped object; warn the first time a cause appears."""
@@ -70,11 +69,11 @@ class Skips:
         else:
             reason = f"{type(error).__name__} (code {error.code}/{error.subcode})"
             fix = "check that the object still exists and the token can reach it"
+        warned = any(s.account == account and s.reason == reason for s in self.streams)
         self.streams.append(StreamSkip(stream, account, reason))
-        if (account, reason) in self._warned:
+        if warned:
             log.info("stream %s skipped for account %s: %s", stream, account, reason)
             return
-        self._warned.add((account, reason))
         log.warning(
             "stream %s skipped for account %s: %s (%s). Fix: %s. Other streams that need it are "
             "skipped too; the end-of-run summary lists them.",
