@@ -22,6 +22,17 @@ from urllib.parse import urlsplit
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
+def _runuser() -> str:
+    """`runuser` lives in the sbin folders, which a user's PATH need not list."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    found = shutil.which("runuser", path=search)
+    if not found:
+        raise RuntimeError(
+            "runuser is missing: it ships with util-linux (`apt-get install util-linux`)"
+        )
+    return found
+
+
 def _binary(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
                                                    reverse=True)), None)  # fmt: skip
@@ -58,7 +69,7 @@ def throwaway_cluster() -> Iterator[str]:
         entry = pwd.getpwnam(user)
         for path in (base, sockets):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-    as_user = ["runuser", "-u", user, "--"] if user else []
+    as_user = [_runuser(), "-u", user, "--"] if user else []
     port = _free_port()
     subprocess.run([*as_user, _binary("initdb"), "-D", str(data), "-U", "postgres",
                     "--auth=trust", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)  # fmt: skip
