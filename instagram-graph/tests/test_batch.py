@@ -137,3 +137,41 @@ def test_null_repeatable_write_is_sent_again(demo: Demo, make_client: MakeClient
     results = client.batch([op])
     assert results[0].ok and results[0].body == {"success": True}
     assert [w["kind"] for w in demo.control.writes()] == ["media.comment_enabled"]
+
+
+def ig_client(demo: Demo, make_client: MakeClient) -> GraphClient:
+    return make_client(access_token=demo.ig_token, login="instagram", api_url=demo.ig_base)
+
+
+def test_a_refused_batch_falls_back_to_single_calls_once_per_run(
+    demo: Demo, make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    demo.control.configure(instagram_batch=False)
+    client = ig_client(demo, make_client)
+    ids = [m["id"] for m in client.items(f"{demo.creator}/media", {"fields": "id"})][:3]
+    ops = [BatchOperation("GET", i, {"fields": "id"}) for i in [*ids, "17999999999999999"]]
+    demo.control.reset_stats()
+    first = client.batch(ops)
+    second = client.batch(ops[:2])
+    assert [r.body["id"] for r in first[:3]] == ids and type(first[3].error) is errors.NotFoundError
+    assert [r.body["id"] for r in second] == ids[:2]
+    paths = demo.control.stats()["requests_by_path"]
+    assert paths.pop("POST /") == 1  # refused once, never asked again in this run
+    assert sum(paths.values()) == 6
+    assert sum("one by one" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_single_call_fallback_writes_once_and_keeps_order(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    demo.control.configure(instagram_batch=False)
+    client = ig_client(demo, make_client)
+    ids = [m["id"] for m in client.items(f"{demo.creator}/media", {"fields": "id"})][:2]
+    ops = [BatchOperation("POST", f"{ids[0]}/comments", {"message": "One"}),
+           BatchOperation("POST", f"{ids[1]}/comments", {"message": "Two"})]  # fmt: skip
+    results = client.batch(ops)
+    assert all(r.ok for r in results)
+    created = [w for w in demo.control.writes() if w["kind"] == "comment.create"]
+    assert len(created) == 2
+    by_result = {w["result_id"]: (w["object_id"], w["message"]) for w in created}
+    assert [by_result[r.body["id"]] for r in results] == [(ids[0], "One"), (ids[1], "Two")]

@@ -132,6 +132,18 @@ def test_instagram_login_account(demo: Demo) -> None:
     )  # Facebook-Login-only field
 
 
+def test_instagram_login_sync_when_the_host_refuses_batches(demo: Demo) -> None:
+    config = demo_config(demo, access_token=demo.ig_token, login="instagram", api_url=demo.ig_base)
+    del config["ig_user_ids"]
+    batched = run_tap(config)
+    demo.control.configure(instagram_batch=False)
+    demo.control.reset_stats()
+    run = run_tap(config)
+    assert demo.control.stats()["requests_by_path"].get("POST /") == 1
+    for stream in ("media", "media_insights", "account_insights_totals"):
+        assert run.counts[stream] == batched.counts[stream] > 0, stream
+
+
 def test_v21_configuration_asks_only_for_v21_metrics(demo: Demo) -> None:
     run = run_tap(demo_config(demo, days=30, api_version="v21.0"))
     metrics = {r["metric"] for r in run.records("media_insights")}

@@ -178,3 +178,21 @@ def test_token_refresh_mid_run(demo: Demo, world: World, config: dict[str, Any])
     assert len(writes(demo, "comment.create")) == 1 and len(writes(demo, "comment.reply")) == 1
     stored = json.loads(Path(cfg["token_store"]).read_text())
     assert stored["access_token"] != demo.fb_token
+
+
+def test_instagram_login_writes_once_each_when_the_host_refuses_batches(
+    demo: Demo, config: dict[str, Any]
+) -> None:
+    demo.control.configure(instagram_batch=False)
+    media = demo.ok(demo.get(f"/{demo.creator}/media", token=demo.ig_token, host="instagram"))
+    ids = [m["id"] for m in media["data"][:3]]
+    text = singer_lines("public-comments", [{"op_id": f"c{i}", "media_id": m, "message": f"Hi {i}"}
+                                            for i, m in enumerate(ids)])  # fmt: skip
+    ig = {**config, "access_token": demo.ig_token, "login": "instagram", "api_url": demo.ig_base,
+          "account_id": demo.creator}  # fmt: skip
+    demo.control.reset_stats()
+    run = run_target(ig, text)
+    assert len(run.by_status("applied")) == 3 and not run.rejects
+    created = sorted((w["object_id"], w["message"]) for w in writes(demo, "comment.create"))
+    assert created == sorted((m, f"Hi {i}") for i, m in enumerate(ids))  # each once
+    assert demo.control.stats()["requests_by_path"]["POST /"] == 1

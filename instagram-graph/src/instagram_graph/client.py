@@ -6,7 +6,9 @@ It holds no tables: error meanings live in `error_codes`, retry decisions in `re
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,9 +24,12 @@ from instagram_graph.errors import AuthError, GraphError
 from instagram_graph.pacing import Pacer
 from instagram_graph.paging import Shape, next_request
 from instagram_graph.redaction import get_logger, redact
-from instagram_graph.settings import GraphSettings
+from instagram_graph.settings import GraphSettings, Login
 
 log = get_logger(__name__)
+
+# Calls in flight at once when a host refuses batch requests and operations go one by one.
+SINGLE_CALL_WORKERS = 4
 
 
 class GraphClient:
@@ -62,6 +67,8 @@ class GraphClient:
         )
         self._graph_netloc = urlsplit(settings.endpoints.graph).netloc
         self.calls = 0
+        self.batch_refused = False
+        self._lock = threading.Lock()
 
     # ---- single calls -------------------------------------------------------------------------
 
@@ -271,48 +278,23 @@ class GraphClient:
         did not happen), up to `maximum_retries` rounds, and so are idempotent operations that
         come back `null` (timed out inside Graph). A write answered `null` may have happened: it
         is returned as a `NetworkError` with `sent=True` for the caller to reconcile.
-        `resend=False` leaves all re-sending to the caller.
+        `resend=False` leaves all re-sending to the caller. When the host refuses batch requests
+        (graph.instagram.com may: graph-api.md §11), this client sends every operation of the rest
+        of the run as its own call, `SINGLE_CALL_WORKERS` at a time.
         """
         results: list[BatchResult | None] = [None] * len(operations)
         for start in range(0, len(operations), MAX_BATCH):
-            pending = list(range(start, min(start + MAX_BATCH, len(operations))))
-            for round_no in range(1, self.policy.maximum_retries + 2):
-                chunk = [operations[i] for i in pending]
-                token_used = self.auth.access_token
-                answer = self.request(
-                    "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
-                                      "include_headers": "false"},
-                    account=account, idempotent=all(op.idempotent for op in chunk),
-                )  # fmt: skip
-                again: list[int] = []
-                expired: list[int] = []
-                auth_error: AuthError | None = None
-                throttled = False
-                for index, result in zip(pending, decode_batch(answer, chunk), strict=True):
-                    if result is None and not operations[index].idempotent:
-                        results[index] = _outcome_unknown(operations[index])
-                        continue
-                    results[index] = result
-                    error = result.error if result is not None else None
-                    if result is None or (error is not None and retry.is_retriable(error)):
-                        again.append(index)
-                        throttled |= isinstance(error, errors.RateLimitedError)
-                    elif isinstance(error, AuthError):
-                        expired.append(index)
-                        auth_error = auth_error or error
-                if auth_error is not None and self.auth.recover(auth_error, token_used):
-                    again.extend(expired)  # the token was refreshed: send those operations again
-                pending = sorted(again)
-                if not pending or not resend or round_no > self.policy.maximum_retries:
-                    break
-                wait = retry.jitter(retry.backoff_interval(round_no, self.policy))
-                if throttled:
-                    self.pacer.on_throttle(account, _regain(self.pacer, account), wait)
-                else:
-                    self.pacer.sleep(wait)
-                log.warning(
-                    "batch: re-sending %d operation(s) (round %d)", len(pending), round_no + 1
-                )
+            indices = list(range(start, min(start + MAX_BATCH, len(operations))))
+            if not self.batch_refused:
+                try:
+                    self._send_batch(operations, indices, results, account, resend)
+                    continue
+                except errors.InvalidRequestError as exc:
+                    if not self._refuses_batch(exc):
+                        raise
+            chunk = [operations[i] for i in indices]
+            for index, result in zip(indices, self.one_by_one(chunk, account), strict=True):
+                results[index] = result
         return [
             result
             if result is not None
@@ -320,6 +302,85 @@ class GraphClient:
                 "Graph answered null for this batch operation every time", request="batch"))
             for op, result in zip(operations, results, strict=True)
         ]  # fmt: skip
+
+    def one_by_one(
+        self, operations: list[BatchOperation], account: str | None = None
+    ) -> list[BatchResult]:
+        """Each operation as its own call (with the usual retries), a few at a time; in order."""
+        if not operations:
+            return []
+        workers = min(SINGLE_CALL_WORKERS, len(operations))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graph-call") as pool:
+            return list(pool.map(lambda op: self._single(op, account), operations))
+
+    def _single(self, op: BatchOperation, account: str | None) -> BatchResult:
+        query = op.method.upper() in ("GET", "DELETE")
+        params = dict(op.params)
+        try:
+            body = self.request(
+                op.method, op.path, params=params if query else None,
+                data=None if query else params, account=account or _account_of(op.path),
+                idempotent=op.idempotent, insights=op.insights,
+            )  # fmt: skip
+        except GraphError as exc:
+            return BatchResult(op, exc.http_status or 0, error=exc)
+        return BatchResult(op, 200, body)
+
+    def _refuses_batch(self, exc: errors.InvalidRequestError) -> bool:
+        """An Instagram-Login host answering the batch `POST /` as an unknown path: never again."""
+        if self.settings.login is not Login.INSTAGRAM or exc.code not in (100, 2500):
+            return False
+        with self._lock:
+            if not self.batch_refused:
+                log.info("%s refused a batch request; sending operations one by one for the rest "
+                         "of this run", self._graph_netloc)  # fmt: skip
+            self.batch_refused = True
+        return True
+
+    def _send_batch(
+        self,
+        operations: list[BatchOperation],
+        pending: list[int],
+        results: list[BatchResult | None],
+        account: str | None,
+        resend: bool,
+    ) -> None:
+        """One chunk of at most 50, re-sent as `batch` describes; fills `results` in place."""
+        for round_no in range(1, self.policy.maximum_retries + 2):
+            chunk = [operations[i] for i in pending]
+            token_used = self.auth.access_token
+            answer = self.request(
+                "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
+                                  "include_headers": "false"},
+                account=account, idempotent=all(op.idempotent for op in chunk),
+            )  # fmt: skip
+            again: list[int] = []
+            expired: list[int] = []
+            auth_error: AuthError | None = None
+            throttled = False
+            for index, result in zip(pending, decode_batch(answer, chunk), strict=True):
+                if result is None and not operations[index].idempotent:
+                    results[index] = _outcome_unknown(operations[index])
+                    continue
+                results[index] = result
+                error = result.error if result is not None else None
+                if result is None or (error is not None and retry.is_retriable(error)):
+                    again.append(index)
+                    throttled |= isinstance(error, errors.RateLimitedError)
+                elif isinstance(error, AuthError):
+                    expired.append(index)
+                    auth_error = auth_error or error
+            if auth_error is not None and self.auth.recover(auth_error, token_used):
+                again.extend(expired)  # the token was refreshed: send those operations again
+            pending = sorted(again)
+            if not pending or not resend or round_no > self.policy.maximum_retries:
+                return
+            wait = retry.jitter(retry.backoff_interval(round_no, self.policy))
+            if throttled:
+                self.pacer.on_throttle(account, _regain(self.pacer, account), wait)
+            else:
+                self.pacer.sleep(wait)
+            log.warning("batch: re-sending %d operation(s) (round %d)", len(pending), round_no + 1)
 
 
 def _outcome_unknown(op: BatchOperation) -> BatchResult:

@@ -26,7 +26,7 @@ from instagram_graph.batch import BatchOperation, BatchResult
 from instagram_graph.client import GraphClient
 from instagram_graph.errors import GraphError, SettingsError
 from instagram_graph.redaction import get_logger
-from instagram_graph.settings import GraphSettings, Login
+from instagram_graph.settings import GraphSettings
 from target_instagram.ledger import (
     APPLIED,
     DEFERRED,
@@ -150,7 +150,6 @@ class Writer:
         self.publishing: list[Job] = []
         self.queued: dict[tuple[str, str], str] = {}
         self.started = False
-        self.batch_supported = True
         self._default_account: str | None = None
 
     @property
@@ -348,34 +347,16 @@ class Writer:
         return BatchOperation("POST", p["media_id"], {"comment_enabled": enabled}, repeatable=True)
 
     def _call(self, ops: list[BatchOperation], jobs: list[Job]) -> list[BatchResult]:
-        """Send as batches; per operation when the host refuses batches (Instagram Login)."""
-        if self.batch_supported:
-            try:
-                return self.client.batch(ops)
-            except errors.AuthError:
-                with self.ledger.transaction():
-                    for job in jobs:  # the batch was answered with an error: nothing ran
-                        self.ledger.back_to_received(job.entry)
-                raise
-            except errors.InvalidRequestError as exc:
-                if self.settings.login is not Login.INSTAGRAM:
-                    return [BatchResult(op, exc.http_status or 0, error=exc) for op in ops]
-                log.info("graph.instagram.com refused a batch request; sending one by one")
-                self.batch_supported = False
-            except GraphError as exc:
-                return [BatchResult(op, exc.http_status or 0, error=exc) for op in ops]
-        return [self._single(op) for op in ops]
-
-    def _single(self, op: BatchOperation) -> BatchResult:
-        query = op.method in ("GET", "DELETE")
+        """Send as batches (the client goes one by one where a host refuses batches)."""
         try:
-            body = self.client.request(
-                op.method, op.path, idempotent=op.idempotent,
-                params=dict(op.params) if query else None, data=None if query else dict(op.params),
-            )  # fmt: skip
+            return self.client.batch(ops)
+        except errors.AuthError:
+            with self.ledger.transaction():
+                for job in jobs:  # the batch was answered with an error: nothing ran
+                    self.ledger.back_to_received(job.entry)
+            raise
         except GraphError as exc:
-            return BatchResult(op, exc.http_status or 0, error=exc)
-        return BatchResult(op, 200, body)
+            return [BatchResult(op, exc.http_status or 0, error=exc) for op in ops]
 
     def _settle(self, job: Job, result: BatchResult, requeue: list[Job]) -> None:
         error = result.error
