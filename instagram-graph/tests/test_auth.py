@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import socket
 import stat
 import threading
@@ -13,14 +14,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import responses
 
 from instagram_graph import errors
 from instagram_graph.auth import (
     GraphAuthenticator,
+    ServerClock,
     StoredToken,
+    TokenExchanger,
     TokenStore,
     appsecret_proof,
     fingerprint,
@@ -176,22 +181,72 @@ def test_refresh_on_463_in_the_middle_of_a_paged_read_loses_nothing(
     demo: Demo, make_client: MakeClient, tmp_path: Path
 ) -> None:
     store = tmp_path / "token.json"
-    client = make_client(oauth_mode="REFRESH", token_store=str(store), **fb_app(demo))
+    spare = demo.control.issue_token(demo.acme, kind="fb_user_long", age_seconds=2 * DAY)
+    client = make_client(
+        oauth_mode="REFRESH", token_store=str(store), refresh_token=spare, **fb_app(demo)
+    )
     demo.control.add_fault(kind="expired_token", path="/{ig-user-id}/media", nth=2)
     ids = [m["id"] for m in client.items(f"{demo.acme}/media", {"fields": "id", "limit": 25})]
     assert len(ids) == 60 and len(set(ids)) == 60
     assert client.auth.refreshes == 1
     stored = TokenStore(store).load()
-    assert stored is not None and stored.access_token == client.auth.access_token != demo.fb_token
+    assert stored is not None and stored.access_token == client.auth.access_token
+    assert stored.access_token not in (demo.fb_token, spare)
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
     by_path = demo.control.stats()["requests_by_path"]
     assert by_path["GET /{ig-user-id}/media"] == 4  # 3 pages + the one answered 190/463
-    assert by_path["POST /oauth/access_token"] == 1
+    assert by_path["POST /oauth/access_token"] == 1  # from the spare: the expired one is not tried
+
+
+def test_an_expired_token_is_never_sent_to_be_refreshed(
+    demo: Demo, make_client: MakeClient, tmp_path: Path
+) -> None:
+    client = make_client(oauth_mode="REFRESH", token_store=str(tmp_path / "t.json"), **fb_app(demo))
+    demo.control.add_fault(kind="expired_token", path=f"/{demo.acme}", count=1)
+    with pytest.raises(errors.AuthError) as caught:
+        client.get(demo.acme)
+    text = str(caught.value)
+    assert caught.value.subcode == 463 and client.auth.refreshes == 0
+    assert re.search(r"expired on \w+day, \d\d-\w{3}-\d\d", text), text
+    assert "cannot be refreshed" in text and "instagram-auth url" in text
+    assert "instagram-auth exchange CODE" in text and demo.fb_token not in text
+    assert "POST /oauth/access_token" not in demo.control.stats()["requests_by_path"]
+    assert demo.get(f"/{demo.acme}").status_code == 400  # the fault expired the token for good
+
+
+def test_the_sandbox_refuses_to_refresh_or_exchange_an_expired_token(demo: Demo) -> None:
+    demo.control.expire_tokens(token=demo.ig_token, reason="expired")
+    refresh = demo.get("/refresh_access_token", grant_type="ig_refresh_token",
+                       token=demo.ig_token, host="instagram")  # fmt: skip
+    exchange = demo.get("/access_token", grant_type="ig_exchange_token", token=demo.ig_token,
+                        client_secret=demo.apps["instagram"]["app_secret"], host="instagram")  # fmt: skip
+    demo.control.expire_tokens(token=demo.fb_token, reason="expired")
+    fb = demo.get("/oauth/access_token", grant_type="fb_exchange_token",
+                  fb_exchange_token=demo.fb_token, **fb_app(demo))  # fmt: skip
+    for answer in (refresh, exchange, fb):
+        error = answer.json()["error"]
+        assert (error["code"], error.get("error_subcode")) == (190, 463), error
+
+
+def test_a_token_another_run_refreshed_is_picked_up_from_the_store(
+    demo: Demo, make_client: MakeClient, tmp_path: Path
+) -> None:
+    store = tmp_path / "t.json"
+    client = make_client(oauth_mode="REFRESH", token_store=str(store), **fb_app(demo))
+    client.get(demo.acme)
+    other = make_client(oauth_mode="REFRESH", token_store=str(store), **fb_app(demo))
+    fresh = other.auth.refresh()  # a second run refreshes; the first still holds the old token
+    demo.control.expire_tokens(token=demo.fb_token, reason="expired")
+    assert client.get(demo.acme)["id"] == demo.acme
+    assert client.auth.access_token == fresh.access_token and client.auth.refreshes == 0
 
 
 def test_instagram_login_refresh_on_463(demo: Demo, tmp_path: Path) -> None:
+    spare = demo.control.issue_token(demo.creator, kind="ig_long", age_seconds=2 * DAY)
     settings = GraphSettings.from_config(
-        ig_config(demo, oauth_mode="REFRESH", token_store=str(tmp_path / "t.json"))
+        ig_config(
+            demo, oauth_mode="REFRESH", token_store=str(tmp_path / "t.json"), refresh_token=spare
+        )
     )
     client = GraphClient(settings, authenticator=GraphAuthenticator(settings))
     demo.control.add_fault(kind="expired_token", path="/me", nth=1)
@@ -252,10 +307,50 @@ def test_token_near_expiry_is_refreshed_before_use(demo: Demo, tmp_path: Path) -
     assert by_path == {"GET /refresh_access_token": 1, "GET /me": 1}  # refreshed first, no 190 seen
 
 
+@pytest.mark.parametrize(("hours_left", "refreshed"), [(7 * 24 - 1, True), (7 * 24 + 1, False)])
+def test_the_refresh_margin_is_one_week(
+    demo: Demo, tmp_path: Path, hours_left: int, refreshed: bool
+) -> None:
+    path = tmp_path / "t.json"
+    now = demo.control.now()
+    TokenStore(path).save(StoredToken(demo.ig_token, "instagram", now - 50 * DAY,
+                                      now + hours_left * 3600, origin=fingerprint(demo.ig_token)))  # fmt: skip
+    settings = GraphSettings.from_config(
+        ig_config(demo, oauth_mode="REFRESH", token_store=str(path))
+    )
+    client = GraphClient(
+        settings, authenticator=GraphAuthenticator(settings, clock=ServerClock(lambda: now))
+    )
+    client.get("me", fields="user_id")
+    assert client.auth.refreshes == int(refreshed)
+    assert ("GET /refresh_access_token" in demo.control.stats()["requests_by_path"]) is refreshed
+
+
+def test_a_configured_token_of_unknown_expiry_is_looked_up_and_refreshed_in_time(
+    demo: Demo, make_client: MakeClient, tmp_path: Path
+) -> None:
+    closing = demo.control.issue_token(demo.acme, kind="fb_user_long", age_seconds=57 * DAY,
+                                       lifetime_seconds=60 * DAY)  # fmt: skip
+    client = make_client(access_token=closing, oauth_mode="REFRESH",
+                         token_store=str(tmp_path / "t.json"), **fb_app(demo))  # fmt: skip
+    client.get(demo.acme)
+    assert client.auth.refreshes == 1 and client.auth.access_token != closing
+    assert demo.control.stats()["requests_by_path"] == {
+        "GET /debug_token": 1,
+        "POST /oauth/access_token": 1,
+        "GET /{ig-user-id}": 1,
+    }
+
+
 def test_one_authenticator_shared_so_a_refresh_is_seen_by_all(demo: Demo, tmp_path: Path) -> None:
+    spare = demo.control.issue_token(demo.acme, kind="fb_user_long")
     settings = GraphSettings.from_config(
         fast_config(
-            demo, oauth_mode="REFRESH", token_store=str(tmp_path / "shared.json"), **fb_app(demo)
+            demo,
+            oauth_mode="REFRESH",
+            token_store=str(tmp_path / "shared.json"),
+            refresh_token=spare,
+            **fb_app(demo),
         )
     )
     auth = GraphAuthenticator.shared(settings)
@@ -270,13 +365,18 @@ def test_one_authenticator_shared_so_a_refresh_is_seen_by_all(demo: Demo, tmp_pa
 
 
 def test_concurrent_190s_refresh_once(demo: Demo, tmp_path: Path) -> None:
+    spare = demo.control.issue_token(demo.acme, kind="fb_user_long")
     settings = GraphSettings.from_config(
         fast_config(
-            demo, oauth_mode="REFRESH", token_store=str(tmp_path / "c.json"), **fb_app(demo)
+            demo,
+            oauth_mode="REFRESH",
+            token_store=str(tmp_path / "c.json"),
+            refresh_token=spare,
+            **fb_app(demo),
         )
     )
     auth = GraphAuthenticator(settings)
-    demo.control.add_fault(kind="expired_token", path=f"/{demo.acme}", count=4)
+    demo.control.add_fault(kind="expired_token", path=f"/{demo.acme}", count=1)
     failures: list[BaseException] = []
 
     def read() -> None:
@@ -291,7 +391,7 @@ def test_concurrent_190s_refresh_once(demo: Demo, tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert failures == []
-    assert 1 <= auth.refreshes <= 4
+    assert auth.refreshes == 1  # every thread that met the expired token shares one refresh
 
 
 # ---- oauth_mode GETANDREFRESH: the authorization-code flow ----------------------------------
@@ -405,3 +505,26 @@ def test_token_files_never_hold_more_than_needed(tmp_path: Path) -> None:
         "scopes",
     }
     assert os.stat(store.path).st_size < 400
+
+
+@responses.activate
+def test_instagram_login_exchange_and_refresh_send_the_token_as_a_query_parameter() -> None:
+    answer = {"access_token": "IGAAfreshfreshfresh", "token_type": "bearer", "expires_in": 5183944}
+    responses.get("https://graph.instagram.com/access_token", json=answer)
+    responses.get("https://graph.instagram.com/refresh_access_token", json=answer)
+    settings = GraphSettings.from_config({"access_token": "IGAAoldoldold", "login": "instagram",
+                                          "client_id": "1", "client_secret": "s3cret"})  # fmt: skip
+    exchanger = TokenExchanger(settings)
+    exchanger.long_lived("IGAAshortshort")
+    exchanger.refresh("IGAAlonglong")
+    exchange, refresh = (call.request for call in responses.calls)
+    assert parse_qs(urlsplit(exchange.url).query) == {
+        "grant_type": ["ig_exchange_token"],
+        "client_secret": ["s3cret"],
+        "access_token": ["IGAAshortshort"],
+    }
+    assert parse_qs(urlsplit(refresh.url).query) == {
+        "grant_type": ["ig_refresh_token"],
+        "access_token": ["IGAAlonglong"],
+    }
+    assert "Authorization" not in exchange.headers and "Authorization" not in refresh.headers

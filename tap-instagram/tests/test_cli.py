@@ -55,3 +55,18 @@ def test_bad_config_names_the_setting(tmp_path: Path) -> None:
     out = run("--config", str(config), "--discover")
     assert out.returncode != 0
     assert "metrics.media_feed" in out.stderr and "retired" in out.stderr
+
+
+def test_an_expired_token_stops_the_run_with_its_date_and_the_commands(
+    demo: Demo, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(demo_config(demo, days=7)))
+    demo.control.add_fault(kind="expired_token", path="/{ig-user-id}/media", count=1)
+    sync = run("--config", str(config))
+    assert sync.returncode != 0
+    last = sync.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in sync.stderr, sync.stderr[-3000:]
+    assert "expired on " in last and "cannot be refreshed" in last, last
+    assert "instagram-auth url" in last and "instagram-auth exchange CODE" in last, last
+    assert demo.fb_token not in sync.stderr

@@ -102,12 +102,13 @@ def test_token_expiring_during_a_sync_is_refreshed_and_nothing_is_lost(
     demo: Demo, tmp_path: Any
 ) -> None:
     app = demo.apps["facebook"]
-    refreshing = {"oauth_mode": "REFRESH", "client_id": app["app_id"], "client_secret": app["app_secret"],
-                  "token_store": str(tmp_path / "token.json")}  # fmt: skip
     clean = run_tap(demo_config(demo, days=30))
     demo.control.reset()
+    spare = demo.control.issue_token(demo.acme, kind="fb_user_long")  # an expired token is dead
+    refreshing = {"oauth_mode": "REFRESH", "client_id": app["app_id"], "client_secret": app["app_secret"],
+                  "token_store": str(tmp_path / "token.json"), "refresh_token": spare}  # fmt: skip
     demo.control.add_fault(kind="expired_token", path="/{ig-user-id}/media", count=1)
-    demo.control.add_fault(kind="expired_token", path="*/insights", every=25)  # inside batches
+    demo.control.add_fault(kind="expired_token", path="*/insights", nth=30, count=1)  # in a batch
     faulty = run_tap(demo_config(demo, days=30, **refreshing))
     assert (tmp_path / "token.json").exists()
     for stream in KEYED_STREAMS:

@@ -168,7 +168,8 @@ def test_a_null_write_in_a_batch_is_reconciled(
 
 def test_token_refresh_mid_run(demo: Demo, world: World, config: dict[str, Any]) -> None:
     apps = demo.apps["facebook"]
-    cfg = {**config, "oauth_mode": "REFRESH", "client_id": apps["app_id"],
+    spare = demo.control.issue_token(demo.acme, kind="fb_user_long")  # an expired token is dead
+    cfg = {**config, "oauth_mode": "REFRESH", "client_id": apps["app_id"], "refresh_token": spare,
            "client_secret": apps["app_secret"], "token_store": config["ledger_path"] + ".token"}  # fmt: skip
     first = singer_lines("public-comments", [{"op_id": "a", "media_id": world.media[0],
                                               "message": "Before the expiry"}])  # fmt: skip
@@ -177,7 +178,7 @@ def test_token_refresh_mid_run(demo: Demo, world: World, config: dict[str, Any])
     assert [r["status"] for r in run.results] == ["applied"] * 3
     assert len(writes(demo, "comment.create")) == 1 and len(writes(demo, "comment.reply")) == 1
     stored = json.loads(Path(cfg["token_store"]).read_text())
-    assert stored["access_token"] != demo.fb_token
+    assert stored["access_token"] not in (demo.fb_token, spare)
 
 
 def test_instagram_login_writes_once_each_when_the_host_refuses_batches(

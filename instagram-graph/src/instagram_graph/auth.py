@@ -2,8 +2,9 @@
 
 One `GraphAuthenticator` per process and configuration (`GraphAuthenticator.shared`) serves every
 stream and sink, so a refreshed token is seen by all of them. The token always travels in the
-`Authorization` header; calls that must carry a token as a parameter (exchange, debug_token) send it
-in a POST form body, never in a URL.
+`Authorization` header, except where Meta documents it as a parameter: the Facebook exchange sends
+it in a POST form body, and Instagram Login's exchange and refresh send it as the `access_token`
+query parameter (their documented form); no log line or error ever shows a URL with it.
 """
 
 from __future__ import annotations
@@ -216,12 +217,12 @@ class TokenExchanger:
                       "client_secret": s.client_secret, "fb_exchange_token": short_token},
             )  # fmt: skip
         else:
-            body = self._call(
+            body = self._call(  # the token as a query parameter, as documented (§2.2)
                 "GET",
                 f"{s.endpoints.graph}/access_token",
-                params={"grant_type": "ig_exchange_token", "client_secret": s.client_secret},
-                token=short_token,
-            )
+                params={"grant_type": "ig_exchange_token", "client_secret": s.client_secret,
+                        "access_token": short_token},
+            )  # fmt: skip
         return self._stored(body)
 
     def refresh(self, token: str) -> StoredToken:
@@ -229,11 +230,10 @@ class TokenExchanger:
         s = self.settings
         if s.login is Login.FACEBOOK:
             return self.long_lived(token)
-        body = self._call(
+        body = self._call(  # the token as a query parameter, as documented (§2.2)
             "GET",
             f"{s.endpoints.graph}/refresh_access_token",
-            params={"grant_type": "ig_refresh_token"},
-            token=token,
+            params={"grant_type": "ig_refresh_token", "access_token": token},
         )
         return self._stored(body)
 
@@ -322,6 +322,7 @@ class GraphAuthenticator(OAuthAuthenticator):
         self._lock = threading.RLock()
         self.current: StoredToken | None = self._initial_token()
         self.refreshes = 0
+        self._token_info: dict[str, Any] | None = None
 
     @classmethod
     def shared(cls, settings: GraphSettings, **kwargs: Any) -> GraphAuthenticator:
@@ -368,13 +369,41 @@ class GraphAuthenticator(OAuthAuthenticator):
             return False
         if self.settings.oauth_mode is OAuthMode.OFF:
             return True
+        if self.current.expires_at is None and self._token_info is None:
+            self._learn_expiry()
         now = self.clock.now()
         old_enough = now - self.current.obtained_at >= MIN_REFRESH_AGE_SECONDS
         return not (old_enough and self.current.expires_within(REFRESH_MARGIN_SECONDS, now))
 
+    def token_info(self) -> dict[str, Any]:
+        """`debug_token` data of the current token, asked once (Facebook Login only; else {})."""
+        with self._lock:
+            if self._token_info is None:
+                self._token_info = {}
+                token = self.access_token
+                if token and self.settings.login is Login.FACEBOOK:
+                    try:
+                        self._token_info = self.exchanger.debug(token)
+                    except GraphError as exc:
+                        log.info("debug_token could not describe the token: %s", exc.message)
+            return self._token_info
+
+    def _learn_expiry(self) -> None:
+        """A configured token's expiry and age, from `debug_token`, so it is refreshed in time."""
+        info = self.token_info()
+        if self.current is None or not info:
+            return
+        expires, issued = info.get("expires_at"), info.get("issued_at")
+        if isinstance(expires, int | float) and expires > 0:
+            self.current.expires_at = float(expires)
+        if isinstance(issued, int | float) and issued > 0 and not self.current.obtained_at:
+            self.current.obtained_at = float(issued)
+
     def update_access_token(self) -> None:
         """Obtain (GETANDREFRESH) or refresh (REFRESH modes) the token."""
         with self._lock:
+            if self.current is not None and self.is_token_valid():
+                return  # another thread refreshed it meanwhile
             if self.current is None:
                 if self.settings.oauth_mode is OAuthMode.GETANDREFRESH:
                     self._keep(run_code_flow(self.exchanger, self.on_authorization_url))
@@ -407,10 +436,18 @@ class GraphAuthenticator(OAuthAuthenticator):
             return {}
         return appsecret_proof(token, self.settings.app_secret, int(self.clock.now()))
 
-    def refresh(self) -> StoredToken:
-        """Refresh now: from the current token, else from `refresh_token`. Persist the result."""
+    def refresh(self, *, expired: str | None = None) -> StoredToken:
+        """Refresh now: from the current token, else from `refresh_token`. Persist the result.
+
+        `expired` names a token Graph called expired: it is never a source (Graph refuses to
+        refresh or exchange an expired token, graph-api.md §11).
+        """
         with self._lock:
-            sources = [t for t in (self.access_token, self.settings.refresh_token) if t]
+            current = self.current
+            if current and current.expires_at and current.expires_at <= self.clock.now():
+                expired = expired or current.access_token  # known to be past its expiry
+            sources = [t for t in (self.access_token, self.settings.refresh_token)
+                       if t and t != expired]  # fmt: skip
             last: GraphError | None = None
             for source in dict.fromkeys(sources):
                 try:
@@ -422,8 +459,9 @@ class GraphAuthenticator(OAuthAuthenticator):
                 self.refreshes += 1
                 log.info("access token refreshed (fingerprint %s)", fingerprint(fresh.access_token))
                 return fresh
+            reason = last.message if last else "no live token to refresh from"
             raise AuthError(
-                f"the token could not be refreshed: {last.message if last else 'no token to refresh'}",
+                f"the token could not be refreshed: {reason}",
                 code=last.code if last else None,
                 subcode=last.subcode if last else None,
                 advice="Get a new token: run `instagram-auth url`, open it, then "
@@ -437,14 +475,27 @@ class GraphAuthenticator(OAuthAuthenticator):
         if error.code == 190 and error.subcode in (458, 459, 464):
             return False  # app removed or user action needed: a refresh cannot help
         with self._lock:
-            if self.access_token != used_token:
-                return True  # another stream refreshed meanwhile
+            if self.access_token != used_token or self._adopt_stored(used_token):
+                return True  # another stream or process refreshed meanwhile
             try:
-                self.refresh()
+                self.refresh(expired=used_token if error.expired else None)
             except AuthError as exc:
                 log.error("%s", exc)
                 return False
             return True
+
+    def _adopt_stored(self, used_token: str | None) -> bool:
+        """A newer token another process wrote to the token store, descending from ours."""
+        stored = self.store.load() if self.store else None
+        if stored is None or stored.access_token == used_token or self.current is None:
+            return False
+        if stored.login != self.settings.login.value or stored.origin != self.current.origin:
+            return False
+        self.current = stored
+        log.info(
+            "using the token another run stored (fingerprint %s)", fingerprint(stored.access_token)
+        )
+        return True
 
     def adopt(self, token: StoredToken) -> None:
         """Use a token obtained elsewhere (a code exchange) from now on, and persist it."""

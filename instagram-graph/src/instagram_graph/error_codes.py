@@ -29,6 +29,11 @@ _REAUTH = (
     "Get a new token (`instagram-auth url`, then `instagram-auth exchange CODE`), "
     "or set oauth_mode to REFRESH so the connector refreshes it"
 )
+_NEW_LOGIN = (
+    "Get a new one: run `instagram-auth url`, open the URL and approve, then "
+    "`instagram-auth exchange CODE` (with token_store set, the tap and target use it from then on); "
+    "with oauth_mode REFRESH the connector refreshes it a week before it expires"
+)
 _USER_ACTION = (
     "The account owner must log in to Instagram/Facebook and resolve it, then re-authorise"
 )
@@ -59,7 +64,10 @@ CODES: dict[tuple[int, int | None], Rule] = {
     (190, 458): Rule(errors.AuthError, "The user removed the app; " + _REAUTH),
     (190, 459): Rule(errors.AuthError, "The user is checkpointed. " + _USER_ACTION),
     (190, 460): Rule(errors.AuthError, "The password changed; " + _REAUTH),
-    (190, 463): Rule(errors.AuthError, "The token expired; " + _REAUTH),
+    (190, 463): Rule(
+        errors.AuthError,
+        "The token expired{on}; an expired token cannot be refreshed. " + _NEW_LOGIN,
+    ),
     (190, 464): Rule(errors.AuthError, "The user is unconfirmed. " + _USER_ACTION),
     (190, 467): Rule(errors.AuthError, _REAUTH),
     (190, 492): Rule(errors.AuthError, "The user lost their role on the Page; " + _REAUTH),
@@ -226,10 +234,18 @@ def _graph_error(status: int, body: dict[str, Any], request: str, insights: bool
         fbtrace_id=err.get("fbtrace_id"),
         user_title=err.get("error_user_title"),
         user_msg=err.get("error_user_msg"),
-        advice=rule.advice,
+        advice=_expiry_advice(rule.advice, str(err.get("message", ""))),
         request=request,
         body=body,
     )
+
+
+def _expiry_advice(advice: str, message: str) -> str:
+    """Fill the expiry date Graph gave ("Session has expired on …") into the advice."""
+    if "{on}" not in advice:
+        return advice
+    when = errors.AuthError(message).expired_on
+    return advice.replace("{on}", f" on {when}" if when else "")
 
 
 def _int(value: Any) -> int | None:

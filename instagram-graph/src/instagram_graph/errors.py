@@ -24,6 +24,7 @@ in `error_codes`; whether and when to retry is decided in `retry`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from instagram_graph.redaction import redact
@@ -120,6 +121,17 @@ class PublishingLimitError(GraphError):
 
 class AuthError(GraphError):
     """The token is expired, revoked or invalid."""
+
+    @property
+    def expired(self) -> bool:
+        """True for an answer saying the token has expired (190/463): it can never be refreshed."""
+        return self.subcode == 463 or "has expired" in self.message
+
+    @property
+    def expired_on(self) -> str | None:
+        """The expiry time as Graph wrote it ("Session has expired on <when>. …"), if it did."""
+        match = re.search(r"has expired on ([^.]+)\.", self.message)
+        return match.group(1).strip() if match else None
 
 
 class PermissionDeniedError(GraphError):

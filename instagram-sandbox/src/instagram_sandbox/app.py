@@ -127,10 +127,10 @@ class Sandbox:
         try:
             if version is None:
                 raise errors.UnknownPathComponents(path=path)
-            if rule is not None:
-                acct = req.path.strip("/").split("/")[0]
-                raise rule.error(acct if acct in self.backend.world.accounts else None)
             with self.backend.lock:
+                if rule is not None and not _expires_token(self.backend, rule, req.token_value):
+                    acct = req.path.strip("/").split("/")[0]
+                    raise rule.error(acct if acct in self.backend.world.accounts else None)
                 body, headers, status = self._route(host, req)
         except errors.SandboxError as err:
             body = err.body(self.backend.fbtrace_id(), instagram_host=req.flavour == "instagram")
@@ -290,3 +290,8 @@ def create_app(sandbox: Sandbox) -> Starlette:
     )
     app.state.sandbox = sandbox
     return app
+
+
+def _expires_token(backend: GraphBackend, rule: faults.FaultRule, token_value: str | None) -> bool:
+    """An `expired_token` fault expires the caller's token; the route then answers 190/463."""
+    return rule.kind == "expired_token" and backend.tokens.expire_now(token_value)

@@ -93,6 +93,9 @@ def routes(sandbox: Sandbox) -> list[Route]:
         else:
             kind, app, default = body.get("kind", "page"), b.world.fb_app, FB_SCOPES
             subject = acct.page_id or acct.id
+            if kind.startswith("fb_user"):  # a user token of the Page's person
+                subject = next((u.id for u in b.world.fb_users.values() if subject in u.page_ids),
+                               subject)  # fmt: skip
         lifetime = body.get("lifetime_seconds", LONG_LIVED_SECONDS if kind != "page" else None)
         token = b.tokens.issue(kind, app, subject, tuple(body.get("scopes", default)), lifetime=lifetime,
                                issued_at=b.now() - float(body.get("age_seconds", 0)))  # fmt: skip

@@ -18,7 +18,7 @@ from instagram_graph import (
     SettingsError,
     resolve_accounts,
 )
-from instagram_graph.errors import SkippableError
+from instagram_graph.errors import GraphError, SkippableError
 from instagram_graph.redaction import install as install_redaction
 from tap_instagram.fetch import AccountData
 from tap_instagram.metrics import FAMILIES, resolve_metrics
@@ -165,8 +165,16 @@ class TapInstagram(Tap):
     # The SDK marks sync_all final for typing but offers no after-sync hook; the summary and the
     # exit code must follow every stream, so this extends it (calling the SDK's own first).
     def sync_all(self) -> None:  # type: ignore[misc]
-        """Sync every selected stream, then summarise what was skipped (and fail if asked to)."""
-        super().sync_all()
+        """Sync every selected stream, then summarise what was skipped (and fail if asked to).
+
+        An error that stops the run (a dead token, say) ends it with one line naming the cause
+        and the fix, and exit code 1, never a traceback.
+        """
+        try:
+            super().sync_all()
+        except GraphError as exc:
+            self.logger.error("the sync stopped: %s", exc.describe())
+            raise SystemExit(1) from None
         lines = self.skips.summary_lines()
         if lines:
             self.logger.warning("run summary: skipped\n  %s", "\n  ".join(lines))

@@ -140,7 +140,9 @@ def run_batch(ctx: Ctx) -> list[Any]:
                 if name:
                     failed.add(name)
                 continue
-            if rule is not None:
+            if rule is not None and not (
+                rule.kind == "expired_token" and ctx.backend.tokens.expire_now(sub.token_value)
+            ):
                 raise rule.error(None)
             body, headers = dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
         except errors.SandboxError as err:

@@ -104,6 +104,14 @@ class TokenRegistry:
         else:
             raise ValueError("reason must be one of: expired, password_changed, app_removed")
 
+    def expire_now(self, value: str | None) -> bool:
+        """The `expired_token` fault: the token behind `value` expires this second, for good."""
+        token = self.tokens.get(value or "")
+        if token is None:
+            return False
+        self.expire(token, "expired")
+        return True
+
     def issue_code(
         self, app: App, redirect_uri: str, subject_id: str, scopes: tuple[str, ...]
     ) -> AuthCode:
