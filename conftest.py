@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from instagram_graph import errors as graph_errors
+from instagram_graph.auth import GraphAuthenticator
 from instagram_sandbox.testing import LeakWatch
 
 WATCH = LeakWatch().start()
@@ -64,3 +65,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line(f"  LEAK {leak}", red=True)
     if leaks:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _one_authenticator_per_test() -> None:
+    """A tap or target run is one process with one shared authenticator: so is each test."""
+    GraphAuthenticator._shared.clear()

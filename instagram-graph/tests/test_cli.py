@@ -82,6 +82,20 @@ def test_status_shows_type_expiry_scopes_but_never_the_token(demo: Demo, tmp_pat
     assert info["is_valid"] is True and info["type"] == "USER"
     assert "instagram_basic" in info["scopes"] and info["expires_at"] > 0
     assert demo.fb_token not in result.output
+    assert info["streams_known"] is True and "media_insights" in info["streams_served"]
+
+
+def test_status_lists_the_streams_a_narrow_token_cannot_serve(demo: Demo, tmp_path: Path) -> None:
+    token = demo.control.issue_token(demo.acme, scopes=["instagram_basic", "pages_show_list"])
+    result = run(fb_config(demo, tmp_path, access_token=token), "status")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert {"accounts", "media", "stories"} <= set(info["streams_served"])
+    assert info["streams_not_served"]["account_insights"] == (
+        "missing permission instagram_manage_insights"
+    )
+    assert info["streams_not_served"]["tags"] == "missing permission instagram_manage_comments"
+    assert "media_insights" not in info["streams_served"]
 
 
 def test_refresh_writes_the_store(demo: Demo, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from instagram_graph.auth import GraphAuthenticator
 from instagram_sandbox.server import SandboxServer
 from instagram_sandbox.testing import Demo, demo_for
 from tap_instagram.tap import TapInstagram
@@ -42,7 +43,8 @@ class Run:
 
 
 def run_tap(config: dict[str, Any], state: dict[str, Any] | None = None) -> Run:
-    """Run a full sync in-process and collect its messages."""
+    """Run a full sync in-process (a fresh process's authenticator) and collect its messages."""
+    GraphAuthenticator._shared.clear()
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         TapInstagram(config=config, state=state or {}).sync_all()

@@ -70,3 +70,20 @@ def test_an_expired_token_stops_the_run_with_its_date_and_the_commands(
     assert "expired on " in last and "cannot be refreshed" in last, last
     assert "instagram-auth url" in last and "instagram-auth exchange CODE" in last, last
     assert demo.fb_token not in sync.stderr
+
+
+def test_connection_test_says_which_streams_the_token_serves(demo: Demo, tmp_path: Path) -> None:
+    token = demo.control.issue_token(
+        demo.acme, scopes=["instagram_basic", "pages_show_list", "pages_read_engagement"]
+    )
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(demo_config(demo, days=7, access_token=token)))
+    out = run("--config", str(config), "--test")
+    assert out.returncode == 0, out.stderr[-2000:]
+    line = next(x for x in out.stderr.splitlines() if "connection test: account" in x)
+    served, not_served = line.split("the token serves ", 1)[1].split("; not served: ")
+    assert {"accounts", "media", "stories"} <= set(served.split(", "))
+    assert "media_insights (missing permission instagram_manage_insights)" in not_served
+    assert "comments (missing permission instagram_manage_comments)" in not_served
+    assert "content_publishing_limit (missing permission instagram_content_publish)" in not_served
+    assert token not in out.stderr

@@ -6,7 +6,9 @@ import logging
 
 import pytest
 
+from instagram_graph.scopes import STREAMS
 from instagram_sandbox.testing import Demo
+from tap_instagram.tap import TapInstagram
 
 from .conftest import demo_config, run_tap
 
@@ -85,3 +87,44 @@ def test_one_refused_totals_metric_costs_only_that_metric(
     refused = [m for m in messages if "website_clicks" in m and not m.startswith("run summary")]
     assert len(refused) == 1
     assert "website_clicks" in next(m for m in messages if m.startswith("run summary"))
+
+
+def test_scopes_learned_up_front_cost_no_refused_call(demo: Demo) -> None:
+    token = demo.control.issue_token(demo.acme, scopes=READ_ONLY)
+    demo.control.reset_stats()
+    run = run_tap(demo_config(demo, access_token=token))
+    paths = demo.control.stats()["requests_by_path"]
+    assert paths["GET /debug_token"] == 1
+    assert not [p for p in paths if "insights" in p or "tags" in p or "publishing" in p], paths
+    assert "comments" not in str(paths) and run.records("media")
+    assert sum(paths.values()) <= 6, paths
+
+
+def test_a_scope_granted_for_another_account_only_skips_this_one(
+    demo: Demo, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = demo.control.issue_token(demo.acme, kind="fb_user_long",
+                                    scope_targets={"instagram_manage_insights": [demo.bakery]})  # fmt: skip
+    insights = demo.get(f"/{demo.acme}/insights", token=user, metric="reach", period="day")
+    assert insights.json()["error"]["code"] == 10  # the sandbox refuses it for this account
+    with caplog.at_level(logging.WARNING):
+        run = run_tap(demo_config(demo, access_token=user, ig_user_ids=[demo.acme, demo.bakery]))
+    accounts = {r["account_id"] for r in run.records("account_insights")}
+    assert accounts == {demo.bakery}
+    named = [r.getMessage() for r in caplog.records if "instagram_manage_insights" in r.getMessage()
+             and "skipped for account" in r.getMessage()]  # fmt: skip
+    assert len(named) == 1 and demo.acme in named[0]
+
+
+def test_a_failing_debug_token_falls_back_to_learning_per_endpoint(demo: Demo) -> None:
+    token = demo.control.issue_token(demo.acme, scopes=READ_ONLY)
+    demo.control.add_fault(kind="server_error", path="/debug_token", every=1)
+    run = run_tap(demo_config(demo, access_token=token))
+    assert run.records("media") and run.records("media_insights") == []
+    assert demo.control.stats()["requests_by_path"].get("GET /{ig-user-id}/tags")
+
+
+def test_the_shared_scope_map_matches_every_stream(demo: Demo) -> None:
+    tap = TapInstagram(config=demo_config(demo))
+    by_kind = {name: kind for kind, names in STREAMS.items() for name in names}
+    assert by_kind == {name: stream.scope for name, stream in tap.streams.items()}  # type: ignore[attr-defined]

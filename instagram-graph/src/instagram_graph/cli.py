@@ -29,6 +29,7 @@ from instagram_graph.auth import (
 )
 from instagram_graph.client import GraphClient
 from instagram_graph.errors import GraphError, SettingsError
+from instagram_graph.scopes import Grants, servable
 from instagram_graph.settings import SETTINGS_SCHEMA, GraphSettings, Login
 
 PREFIXES = ("INSTAGRAM_", "TAP_INSTAGRAM_", "TARGET_INSTAGRAM_")
@@ -154,13 +155,16 @@ def status(obj: _Context) -> None:
                                                   "scopes", "expires_at", "data_access_expires_at")})  # fmt: skip
             if data.get("error"):
                 info["error"] = data["error"]
+            info.update(servable(Grants.from_debug(data), settings.login))
         else:
             me = GraphClient(settings, authenticator=auth).get(
                 "me", fields="user_id,username,account_type"
             )
             info.update(
-                {"is_valid": True, "user_id": me.get("user_id"), "username": me.get("username")}
-            )
+                {"is_valid": True, "user_id": me.get("user_id"), "username": me.get("username"),
+                 "streams_known": False, "streams_note": "Instagram Login has no debug_token: the "
+                 "tap learns a missing permission from the first refusal and skips that stream"}
+            )  # fmt: skip
         click.echo(json.dumps(info, indent=2))
     except (SettingsError, GraphError) as exc:
         _fail(exc)

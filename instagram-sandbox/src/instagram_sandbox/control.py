@@ -99,6 +99,8 @@ def routes(sandbox: Sandbox) -> list[Route]:
         lifetime = body.get("lifetime_seconds", LONG_LIVED_SECONDS if kind != "page" else None)
         token = b.tokens.issue(kind, app, subject, tuple(body.get("scopes", default)), lifetime=lifetime,
                                issued_at=b.now() - float(body.get("age_seconds", 0)))  # fmt: skip
+        token.scope_targets = {str(k): tuple(str(i) for i in v)
+                               for k, v in (body.get("scope_targets") or {}).items()}  # fmt: skip
         return {"access_token": token.value, "kind": token.kind, "expires_at": token.expires_at}
 
     def tokens(_: dict[str, Any]) -> dict[str, Any]:

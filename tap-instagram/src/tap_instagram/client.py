@@ -11,8 +11,8 @@ from singer_sdk.helpers.types import Context
 
 from instagram_graph import BatchOperation, GraphClient
 from instagram_graph.errors import PermissionDeniedError, SkippableError
+from instagram_graph.scopes import SCOPES
 from tap_instagram.fetch import AccountData
-from tap_instagram.skips import SCOPES
 
 if TYPE_CHECKING:
     from tap_instagram.tap import TapInstagram
@@ -28,19 +28,25 @@ class InstagramStream(Stream):
     and accounts still sync (graph-api.md §11).
     """
 
-    scope = "basic"  # the kind of permission this stream's reads need (see skips.SCOPES)
+    scope = "basic"  # the kind of permission this stream's reads need (see scopes.SCOPES)
 
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The stream's records for one account."""
         raise NotImplementedError
 
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
-        """`read_records`, with a refused or vanished partition skipped and reported."""
+        """`read_records`, with a refused or vanished partition skipped and reported.
+
+        A partition the token was never granted (per `debug_token`) is skipped without a call.
+        """
+        account = str((context or {}).get("account_id"))
+        scope = SCOPES[self.scope][self.graph.settings.login]
         try:
+            denied = self.tap.denied(self.scope, account)
+            if denied is not None:
+                raise denied
             yield from self.read_records(context)
         except (PermissionDeniedError, SkippableError) as exc:
-            account = str((context or {}).get("account_id"))
-            scope = SCOPES[self.scope][self.graph.settings.login]
             self.tap.skips.stream(self.name, account, exc, scope=scope)
 
     @property

@@ -57,9 +57,10 @@ class AccountData:
     """Lazily read, cached data of one IG account for this run."""
 
     def __init__(
-        self, client: GraphClient, account_id: str, skips: Skips, *, page_size: int = PAGE_SIZE
-    ) -> None:
-        """Nothing is read until a stream asks."""
+        self, client: GraphClient, account_id: str, skips: Skips, *, page_size: int = PAGE_SIZE,
+        comments_denied: PermissionDeniedError | None = None,
+    ) -> None:  # fmt: skip
+        """Nothing is read until a stream asks; media come without comments if those are denied."""
         self.page_size = page_size
         self.client = client
         self.account_id = account_id
@@ -70,8 +71,8 @@ class AccountData:
         self.media_since: float | None = None
         self.media_since_known = False
         self.insights: dict[str, list[BatchResult]] | None = None
-        # Set when the comments expansion was refused: media were read without it (§11).
-        self.comments_denied: PermissionDeniedError | None = None
+        # Set when the comments expansion was refused (or never granted): media come without it.
+        self.comments_denied = comments_denied
         self.history_capped = False  # warned that insights history was cut to Graph's limit
 
     def media(self, since: float | None) -> list[dict[str, Any]]:
@@ -81,7 +82,7 @@ class AccountData:
         """
         if self._media is None:
             try:
-                self._media = self._read_media(since, comments=True)
+                self._media = self._read_media(since, comments=self.comments_denied is None)
             except PermissionDeniedError as exc:
                 # Comments need their own scope (§11): media and children still come without them.
                 self._media = self._read_media(since, comments=False)

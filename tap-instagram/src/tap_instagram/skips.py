@@ -10,27 +10,9 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from instagram_graph import Login
 from instagram_graph.errors import GraphError, PermissionDeniedError
 
 log = logging.getLogger("tap_instagram")
-
-# The scope each kind of read needs, per login flavour (graph-api.md §1.1, §11).
-SCOPES: dict[str, dict[Login, str]] = {
-    "basic": {Login.FACEBOOK: "instagram_basic", Login.INSTAGRAM: "instagram_business_basic"},
-    "insights": {
-        Login.FACEBOOK: "instagram_manage_insights",
-        Login.INSTAGRAM: "instagram_business_manage_insights",
-    },
-    "comments": {
-        Login.FACEBOOK: "instagram_manage_comments",
-        Login.INSTAGRAM: "instagram_business_manage_comments",
-    },
-    "publish": {
-        Login.FACEBOOK: "instagram_content_publish",
-        Login.INSTAGRAM: "instagram_business_content_publish",
-    },
-}
 
 
 @dataclass(frozen=True)

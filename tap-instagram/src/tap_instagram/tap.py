@@ -18,8 +18,9 @@ from instagram_graph import (
     SettingsError,
     resolve_accounts,
 )
-from instagram_graph.errors import GraphError, SkippableError
+from instagram_graph.errors import GraphError, PermissionDeniedError, SkippableError
 from instagram_graph.redaction import install as install_redaction
+from instagram_graph.scopes import Grants
 from tap_instagram.fetch import AccountData
 from tap_instagram.metrics import FAMILIES, resolve_metrics
 from tap_instagram.skips import Skips
@@ -102,8 +103,30 @@ class TapInstagram(Tap):
                 account_id,
                 self.skips,
                 page_size=int(self.config.get("page_size") or 100),
+                comments_denied=self.denied("comments", account_id),
             )
         return self._data[account_id]
+
+    @cached_property
+    def grants(self) -> Grants | None:
+        """The token's scopes per `debug_token`, asked once (None: unknown, learn per endpoint)."""
+        if self.settings.login is not Login.FACEBOOK:
+            return None
+        return Grants.from_debug(self.graph.auth.token_info())
+
+    def denied(self, kind: str, account_id: str) -> PermissionDeniedError | None:
+        """The refusal a read of `kind` for this account would get, known up front, else None."""
+        if kind == "basic" or self.grants is None:
+            return None
+        page = next((a.page_id for a in self.accounts if a.id == account_id), None)
+        scope = self.grants.missing(kind, self.settings.login, [account_id, page])
+        if scope is None:
+            return None
+        return PermissionDeniedError(
+            f"the token was not granted {scope} for this account (per debug_token)",
+            request=f"{account_id}",
+            advice=f"re-authorise with the {scope} scope",
+        )
 
     def hashtag_ids(self, account_id: str) -> list[dict[str, str]]:
         """The configured hashtags' ids (searched once per run)."""
@@ -184,6 +207,29 @@ class TapInstagram(Tap):
                 len(self.skips.streams),
             )
             raise SystemExit(1)
+
+    # Final for typing in the SDK, which has no hook after the connection test: extended as above.
+    def run_connection_test(self) -> bool:  # type: ignore[misc]
+        """`--test`: one record per stream, then which streams the token serves, per account."""
+        ok = super().run_connection_test()
+        for line in self.servable_lines():
+            self.logger.info("connection test: %s", line)
+        return ok
+
+    def servable_lines(self) -> list[str]:
+        """Per account: the streams read, and those skipped with their reason."""
+        skipped: dict[str, dict[str, str]] = {}
+        for skip in self.skips.streams:
+            skipped.setdefault(skip.account, {})[skip.stream] = skip.reason
+        lines = []
+        for account in self.accounts:
+            cannot = skipped.get(account.id, {})
+            can = [name for name in self.streams if name not in cannot]
+            line = f"account {account.id}: the token serves {', '.join(can)}"
+            if cannot:
+                line += "; not served: " + ", ".join(f"{n} ({r})" for n, r in cannot.items())
+            lines.append(line)
+        return lines
 
     def discover_streams(self) -> list[Stream]:
         """Every stream; accounts first (it teaches the client the server's clock)."""

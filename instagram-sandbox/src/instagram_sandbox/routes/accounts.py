@@ -284,7 +284,7 @@ def get_live_media(ctx: Ctx, account_id: str) -> dict[str, Any]:
 def get_insights(ctx: Ctx, account_id: str) -> dict[str, Any]:
     """`GET /{ig-user-id}/insights` with time-window paging (§4.1)."""
     acct = _account(ctx, account_id)
-    ctx.backend.require(ctx.token, "insights")
+    ctx.backend.require(ctx.token, "insights", acct.id)
     data, window = ctx.backend.insights.user_insights(
         acct, ctx.req.params, ctx.req.version, ctx.backend.now()
     )

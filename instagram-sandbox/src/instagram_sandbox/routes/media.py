@@ -60,7 +60,7 @@ def _media_url(m: Media) -> str:
 
 
 def _insights(ctx: Ctx, m: Media, spec: FieldSpec) -> dict[str, Any]:
-    ctx.backend.require(ctx.token, "insights")
+    ctx.backend.require(ctx.token, "insights", m.owner_id)
     params = {"metric": ",".join(spec.modifiers.get("metric", []))}
     if spec.modifier("breakdown"):
         params["breakdown"] = spec.modifier("breakdown") or ""
@@ -206,7 +206,7 @@ def get_insights(ctx: Ctx, media_id: str) -> dict[str, Any]:
     """`GET /{ig-media-id}/insights?metric=…` (§4.2)."""
     m = ctx.backend.media(media_id, ctx.token)
     ctx.charge(m.owner_id)
-    ctx.backend.require(ctx.token, "insights")
+    ctx.backend.require(ctx.token, "insights", m.owner_id)
     return {"data": _media_insights(ctx, m, ctx.req.params)}
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from instagram_sandbox import errors
 from instagram_sandbox.routes.request import GraphRequest
 from instagram_sandbox.state.backend import GraphBackend
-from instagram_sandbox.state.models import FB_SCOPES, IG_SCOPES, App
+from instagram_sandbox.state.models import FB_SCOPES, IG_SCOPES, App, Token
 from instagram_sandbox.state.tokens import (
     LONG_LIVED_EXPIRES_IN,
     LONG_LIVED_SECONDS,
@@ -132,7 +132,26 @@ def debug_token(backend: GraphBackend, req: GraphRequest) -> dict[str, Any]:
     target = req.params.get("input_token")
     if not target:
         raise errors.MissingParameter(name="input_token")
-    return {"data": backend.tokens.debug(target, backend.world.apps)}
+    data = backend.tokens.debug(target, backend.world.apps)
+    token = backend.tokens.tokens.get(target)
+    if token is not None and token.flavour == "facebook":
+        data["granular_scopes"] = _granular_scopes(backend, token)
+    return {"data": data}
+
+
+def _granular_scopes(backend: GraphBackend, token: Token) -> list[Any]:
+    """Per scope, the Pages (`pages_*`) or IG accounts (`instagram_*`) it was granted for (§2.3)."""
+    world = backend.world
+    user = world.fb_users.get(token.subject_id)
+    page_ids = user.page_ids if user else [token.subject_id]
+    ig_ids = [p.ig_account_id for i in page_ids if (p := world.pages.get(i)) and p.ig_account_id]
+    out: list[dict[str, Any]] = []
+    for scope in token.scopes:
+        targets = page_ids if scope.startswith("pages_") else ig_ids
+        targets = list(token.scope_targets.get(scope, targets))
+        out.append({"scope": scope, "target_ids": list(targets)}
+                   if scope.startswith(("pages_", "instagram_")) else {"scope": scope})  # fmt: skip
+    return out
 
 
 def authorize(backend: GraphBackend, req: GraphRequest, flavour: str) -> str:

@@ -111,10 +111,11 @@ class GraphBackend:
 
     # --- access --------------------------------------------------------------------------
 
-    def require(self, token: Token, need: str) -> None:
-        """Raise the permission error a token without the scope for `need` gets."""
+    def require(self, token: Token, need: str, account_id: str | None = None) -> None:
+        """Raise the permission error a token without the scope for `need` (for that account) gets."""
         scope = PERMISSIONS[need][token.flavour]
-        if scope not in token.scopes:
+        targets = token.scope_targets.get(scope)
+        if scope not in token.scopes or (targets is not None and account_id not in targets):
             if need == "insights":
                 raise errors.PermissionDenied()
             raise errors.MissingPermission(permission=scope)

@@ -185,6 +185,8 @@ class Token:
     expires_at: float | None  # None: never
     scopes: tuple[str, ...]
     invalid_reason: int | None = None  # 458, 460
+    # Granular grants: a scope listed here covers only these Page / IG ids (debug_token shows it).
+    scope_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def flavour(self) -> Flavour:
