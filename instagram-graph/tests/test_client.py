@@ -33,7 +33,7 @@ def test_reads_a_node(demo: Demo, make_client: MakeClient) -> None:
     [
         ("server_error", {}, errors.TransientError),
         ("server_error", {"code": 2}, errors.TransientError),
-        ("reduce_data", {}, errors.TransientError),
+        ("reduce_data", {}, errors.TooMuchDataError),
         ("throttle", {"code": 80002}, errors.RateLimitedError),
         ("throttle", {"code": 4, "status": 403}, errors.RateLimitedError),
         ("http_429", {}, errors.RateLimitedError),
@@ -62,6 +62,16 @@ def test_retriable_faults_are_retried_until_success(demo: Demo, make_client: Mak
         assert client.get(demo.acme, fields="username")["username"] == "acmecoffee"
         assert client.calls == 3, kind
         demo.control.clear_faults()
+
+
+def test_reduce_data_on_a_page_is_not_asked_again_unchanged(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    demo.control.add_fault(kind="reduce_data", path="/{ig-user-id}/media", count=1)
+    client = make_client(maximum_retries=3)
+    list(client.pages(f"{demo.acme}/media", {"fields": "id", "limit": 100}))
+    assert client.calls == 3  # the refused page of 100, then 60 media in two pages of 50
+    assert client.size_plans["/{id}/media"].limit == 50
 
 
 def test_retries_give_up_after_maximum_retries(demo: Demo, make_client: MakeClient) -> None:

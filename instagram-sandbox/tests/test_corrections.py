@@ -61,3 +61,25 @@ def test_a_list_that_fits_in_one_page_has_no_paging(demo: Demo) -> None:
     assert tags["data"] and "paging" not in tags
     first = demo.ok(demo.get(f"/{demo.acme}/media", fields="id", limit=5))
     assert first["paging"]["cursors"]["after"] and "next" in first["paging"]
+
+
+def test_the_size_rule_refuses_answers_over_the_budget(demo: Demo) -> None:
+    fields = "id,comments.limit(50){id,replies.limit(50){id}}"
+    demo.control.configure(max_answer_objects=100)
+    heavy = demo.get(f"/{demo.acme}/media", fields=fields, limit=100)
+    assert heavy.status_code == 500
+    error = graph_error(heavy)
+    assert error["code"] == 1 and "reduce the amount of data" in error["message"]
+    assert demo.get(f"/{demo.acme}/media", fields="id", limit=50).status_code == 200  # 50 objects
+    assert demo.get(f"/{demo.acme}/media", fields="id", limit=100).status_code == 200  # 60 objects
+    demo.control.configure(max_answer_objects=59)
+    assert demo.get(f"/{demo.acme}/media", fields="id", limit=100).status_code == 500
+    demo.control.configure(max_answer_objects=0)  # off
+    assert demo.get(f"/{demo.acme}/media", fields=fields, limit=100).status_code == 200
+
+
+def test_the_default_size_budget_lets_the_demo_through_but_not_a_huge_page(demo: Demo) -> None:
+    fields = "id,comments.limit(50){id,replies.limit(50){id}}"
+    assert demo.get(f"/{demo.acme}/media", fields=fields, limit=100).status_code == 200
+    demo.control.add_media(account_id=demo.acme, count=40, comments_per_media=50)
+    assert demo.get(f"/{demo.acme}/media", fields=fields, limit=100).status_code == 500

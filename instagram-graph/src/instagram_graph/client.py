@@ -16,7 +16,7 @@ import backoff
 import requests
 import urllib3
 
-from instagram_graph import errors, retry
+from instagram_graph import errors, retry, sizing
 from instagram_graph.auth import GraphAuthenticator, ServerClock
 from instagram_graph.batch import MAX_BATCH, BatchOperation, BatchResult, decode_batch, encode_batch
 from instagram_graph.error_codes import error_from_response
@@ -68,6 +68,8 @@ class GraphClient:
         self._graph_netloc = urlsplit(settings.endpoints.graph).netloc
         self.calls = 0
         self.batch_refused = False
+        self.size_plans: dict[str, sizing.SizePlan] = {}
+        self.batch_size = MAX_BATCH  # lowered when Graph asks for less data on a batch
         self._lock = threading.Lock()
 
     # ---- single calls -------------------------------------------------------------------------
@@ -110,8 +112,13 @@ class GraphClient:
         account: str | None = None,
         idempotent: bool | None = None,
         insights: bool = False,
+        shrinkable: bool = False,
     ) -> Any:
-        """One logical call: pacing, retries with backoff, one token refresh on 190/102."""
+        """One logical call: pacing, retries with backoff, one token refresh on 190/102.
+
+        `shrinkable`: the caller can ask for less, so "reduce the amount of data" is raised at
+        once instead of being retried unchanged.
+        """
         method = method.upper()
         idempotent = method == "GET" if idempotent is None else idempotent
         account = account or _account_of(path)
@@ -120,8 +127,9 @@ class GraphClient:
             used: list[str | None] = [None]
             try:
                 return self._with_retries(
-                    method, path, params, data, account, idempotent, insights, used
-                )
+                    method, path, params, data, account, idempotent, insights, used,
+                    shrinkable=shrinkable,
+                )  # fmt: skip
             except AuthError as exc:
                 if refreshed or not self.auth.recover(exc, used[0]):
                     raise
@@ -131,6 +139,7 @@ class GraphClient:
     def _with_retries(
         self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None,
         account: str | None, idempotent: bool, insights: bool, used: list[str | None],
+        *, shrinkable: bool = False,
     ) -> Any:  # fmt: skip
         attempts = [0]
 
@@ -142,7 +151,9 @@ class GraphClient:
         def give_up(error: Exception) -> bool:
             return not (
                 isinstance(error, GraphError)
-                and retry.should_retry(error, attempts[0], self.policy, idempotent=idempotent)
+                and retry.should_retry(
+                    error, attempts[0], self.policy, idempotent=idempotent, shrinkable=shrinkable
+                )
             )
 
         def log_retry(details: Any) -> None:
@@ -218,11 +229,20 @@ class GraphClient:
         """Every page of an edge, following the edge's paging shape."""
         url, query = path, dict(params or {})
         account = account or _account_of(path)
+        key = sizing.endpoint_key(_label_path(path))
         asked: set[str] = set()
         while True:
+            query = self._sized(key, query)
+            smaller = self.size_plans.get(key, sizing.SizePlan()).smaller(query) is not None
+            try:
+                page = self.request("GET", url, params=query, account=account, insights=insights,
+                                    shrinkable=smaller)  # fmt: skip
+            except errors.TooMuchDataError as exc:
+                if not self._shrink(key, query, exc):
+                    raise
+                continue
             if shape is not Shape.AFTER_ONLY:  # after-only edges repeat their cursor by design
                 asked.add(_request_key(url, query))
-            page = self.request("GET", url, params=query, account=account, insights=insights)
             if not isinstance(page, dict):
                 raise errors.BadResponseError("a page must be a JSON object", request=f"GET {path}")
             if "data" in page and not isinstance(page["data"], list):
@@ -241,6 +261,24 @@ class GraphClient:
                     "instead of looping; re-run later, and report it if it persists",
                     request=f"GET {_label_path(path)}",
                 )
+
+    def _sized(self, key: str, query: dict[str, Any]) -> dict[str, Any]:
+        plan = self.size_plans.get(key)
+        return plan.apply(query) if plan else query
+
+    def _shrink(self, key: str, query: dict[str, Any], exc: errors.TooMuchDataError) -> bool:
+        """Remember a smaller plan for the endpoint; False when nothing smaller is left."""
+        with self._lock:
+            smaller = self.size_plans.get(key, sizing.SizePlan()).smaller(query)
+            if smaller is None:
+                return False
+            first = key not in self.size_plans
+            self.size_plans[key] = smaller
+        (log.info if first else log.debug)(
+            "GET %s: Graph asked for less data (%s); asking %s for the rest of this run",
+            key, exc.message[:80], smaller.describe(),
+        )  # fmt: skip
+        return True
 
     def items(
         self,
@@ -283,8 +321,9 @@ class GraphClient:
         of the run as its own call, `SINGLE_CALL_WORKERS` at a time.
         """
         results: list[BatchResult | None] = [None] * len(operations)
-        for start in range(0, len(operations), MAX_BATCH):
-            indices = list(range(start, min(start + MAX_BATCH, len(operations))))
+        size = self.batch_size
+        for start in range(0, len(operations), size):
+            indices = list(range(start, min(start + size, len(operations))))
             if not self.batch_refused:
                 try:
                     self._send_batch(operations, indices, results, account, resend)
@@ -326,6 +365,30 @@ class GraphClient:
             return BatchResult(op, exc.http_status or 0, error=exc)
         return BatchResult(op, 200, body)
 
+    def _split_batch(
+        self,
+        operations: list[BatchOperation],
+        pending: list[int],
+        results: list[BatchResult | None],
+        account: str | None,
+        resend: bool,
+        exc: errors.TooMuchDataError,
+    ) -> None:
+        """Graph asked for less data on a batch: halves, and smaller batches for the run."""
+        if len(pending) == 1:
+            results[pending[0]] = BatchResult(
+                operations[pending[0]], exc.http_status or 0, error=exc
+            )
+            return
+        half = len(pending) // 2
+        with self._lock:
+            if half < self.batch_size:
+                self.batch_size = half
+                log.info("Graph asked for less data on a batch request; sending batches of %d "
+                         "for the rest of this run", half)  # fmt: skip
+        self._send_batch(operations, pending[:half], results, account, resend)
+        self._send_batch(operations, pending[half:], results, account, resend)
+
     def _refuses_batch(self, exc: errors.InvalidRequestError) -> bool:
         """An Instagram-Login host answering the batch `POST /` as an unknown path: never again."""
         if self.settings.login is not Login.INSTAGRAM or exc.code not in (100, 2500):
@@ -349,11 +412,16 @@ class GraphClient:
         for round_no in range(1, self.policy.maximum_retries + 2):
             chunk = [operations[i] for i in pending]
             token_used = self.auth.access_token
-            answer = self.request(
-                "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
-                                  "include_headers": "false"},
-                account=account, idempotent=all(op.idempotent for op in chunk),
-            )  # fmt: skip
+            try:
+                answer = self.request(
+                    "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
+                                      "include_headers": "false"},
+                    account=account, idempotent=all(op.idempotent for op in chunk),
+                    shrinkable=len(chunk) > 1,
+                )  # fmt: skip
+            except errors.TooMuchDataError as exc:  # nothing ran: send it as two smaller batches
+                self._split_batch(operations, pending, results, account, resend, exc)
+                return
             again: list[int] = []
             expired: list[int] = []
             auth_error: AuthError | None = None

@@ -115,11 +115,16 @@ _DEFAULT = Rule(errors.InvalidRequestError)
 # Graph gives "no permission" and "too few viewers" the same code and no subcode; only the
 # documented message tells them apart (graph-api.md §11). These are the only texts read, each
 # for one code without a subcode, so a new wording falls back to the code's own row.
-_PERMISSION_TEXTS: dict[int, tuple[str, Rule]] = {
+_SHARED_CODE_TEXTS: dict[int, tuple[str, Rule]] = {
     10: (
         "does not have permission",
         Rule(errors.PermissionDeniedError,
              "Re-authorise the token with the insights permission (instagram_manage_insights)"),
+    ),
+    1: (
+        "reduce the amount of data",
+        Rule(errors.TooMuchDataError,
+             "The connector asks again for fewer items per page, then fewer nested items"),
     ),
     100: (
         "missing permission",
@@ -135,12 +140,12 @@ def rule_for(
     """The rule for a (code, subcode); `insights` marks an insights read (code 10 is then a skip).
 
     `message` is consulted only where Graph shares one code between a missing permission and
-    something else (`_PERMISSION_TEXTS`).
+    something else (`_SHARED_CODE_TEXTS`).
     """
     if code is None:
         return _DEFAULT
-    if subcode is None and code in _PERMISSION_TEXTS:
-        fragment, permission_rule = _PERMISSION_TEXTS[code]
+    if subcode is None and code in _SHARED_CODE_TEXTS:
+        fragment, permission_rule = _SHARED_CODE_TEXTS[code]
         if fragment in message.casefold():
             return permission_rule
     if insights and code == 10:

@@ -3,6 +3,8 @@
 ```
 GraphError                      anything the Graph API (or the way to it) answered with
 ├── TransientError              5xx, codes 1, 2, -1, -2, `is_transient: true` — retry with backoff
+│   ├── TooMuchDataError        1 "Please reduce the amount of data" — ask again for less (a
+│   │                           batch re-sends it; a page read is re-planned smaller, see client)
 │   ├── BadResponseError        not JSON, or JSON without the expected shape
 │   └── NetworkError            timeout, refused or dropped connection (`sent` says whether the
 │                               server may have received the request)
@@ -94,6 +96,10 @@ class GraphError(Exception):
 
 class TransientError(GraphError):
     """A failure that may pass on its own: retry with backoff."""
+
+
+class TooMuchDataError(TransientError):
+    """Graph asks for less data per call: the same request will fail again (graph-api.md §11)."""
 
 
 class BadResponseError(TransientError):

@@ -44,9 +44,18 @@ def write_not_applied(error: GraphError) -> bool:
     return error.http_status is not None and not isinstance(error, errors.BadResponseError)
 
 
-def should_retry(error: GraphError, attempt: int, policy: RetryPolicy, *, idempotent: bool) -> bool:
-    """Whether to retry `error` after attempt number `attempt`."""
+def should_retry(
+    error: GraphError, attempt: int, policy: RetryPolicy, *, idempotent: bool,
+    shrinkable: bool = False,
+) -> bool:  # fmt: skip
+    """Whether to retry `error` after attempt number `attempt`.
+
+    "Reduce the amount of data" repeats for the same request: when the caller can ask for less
+    (`shrinkable`) it gets the error at once; a call with nothing smaller to ask is retried.
+    """
     if attempt > policy.maximum_retries or not is_retriable(error):
+        return False
+    if shrinkable and isinstance(error, errors.TooMuchDataError):
         return False
     return idempotent or write_not_applied(error)
 

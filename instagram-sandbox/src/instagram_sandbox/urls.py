@@ -153,4 +153,19 @@ def dispatch(
         handler = EDGE_ROUTES.get((kind, parts[1], req.method))
         if handler is None:
             raise errors.UnknownPathComponents(path=f"/{parts[1]}")
-    return handler(ctx, object_id), ctx.headers
+    body = handler(ctx, object_id)
+    budget = backend.config.max_answer_objects
+    if req.method == "GET" and budget and answer_objects(body) > budget:
+        raise errors.ReduceData()
+    return body, ctx.headers
+
+
+def answer_objects(body: Any) -> int:
+    """The size rule: every object in every `data` list of the answer, nested ones included."""
+    if isinstance(body, dict):
+        items = body.get("data")
+        own = len(items) if isinstance(items, list) else 0
+        return own + sum(answer_objects(v) for v in body.values())
+    if isinstance(body, list):
+        return sum(answer_objects(v) for v in body)
+    return 0

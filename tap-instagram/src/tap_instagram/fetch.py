@@ -13,7 +13,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from instagram_graph import BatchOperation, BatchResult, GraphClient, Login, Shape
-from instagram_graph.errors import InvalidRequestError, PermissionDeniedError, SkippableError
+from instagram_graph.errors import (
+    InvalidRequestError,
+    PermissionDeniedError,
+    SkippableError,
+    TooMuchDataError,
+)
 from tap_instagram.skips import Skips
 
 log = logging.getLogger(__name__)
@@ -73,7 +78,8 @@ class AccountData:
         self.insights: dict[str, list[BatchResult]] | None = None
         # Set when the comments expansion was refused (or never granted): media come without it.
         self.comments_denied = comments_denied
-        self.history_capped = False  # warned that insights history was cut to Graph's limit
+        self.history_capped = False
+        self.comments_alone = False  # media pages with comments were too heavy (code 1)  # warned that insights history was cut to Graph's limit
 
     def media(self, since: float | None) -> list[dict[str, Any]]:
         """Media published at or after `since` (all when None), newest first, expansions complete.
@@ -93,6 +99,35 @@ class AccountData:
         params: dict[str, Any] = {"limit": self.page_size}
         if since is not None:
             params["since"] = int(since)
+        try:
+            items = self._media_pages(params, comments=comments)
+        except TooMuchDataError:
+            if not comments:
+                raise
+            # Even the smallest pages are too much with comments expanded: read media without
+            # them, then each media's comments as an edge of their own (graph-api.md §11).
+            log.info("media pages with comments are too heavy for Graph even at the smallest "
+                     "size; reading each media's comments on their own for the rest of this run")  # fmt: skip
+            self.comments_alone = True
+            items = self._media_pages(params, comments=False)
+        for item in items:
+            if self.comments_alone and comments and item.get("comments_count"):
+                item["comments"] = {"data": self._comments_of(str(item["id"]))}
+            self._complete_comments(item)
+        return items
+
+    def _comments_of(self, media_id: str) -> list[dict[str, Any]]:
+        """One media's comments (replies expanded) read as an edge of their own, every page."""
+        fields = f"{COMMENT_FIELDS},replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}"
+        try:
+            return self._listing(
+                f"{media_id}/comments", {"fields": fields, "limit": COMMENTS_PER_PAGE}
+            )
+        except (SkippableError, InvalidRequestError) as exc:
+            self.skips.add("comments of a media that went away between two reads", exc)
+            return []
+
+    def _media_pages(self, params: dict[str, Any], *, comments: bool) -> list[dict[str, Any]]:
         login, path = self.client.settings.login, f"{self.account_id}/media"
         try:
             fields = media_fields(login, comments=comments)
@@ -106,8 +141,6 @@ class AccountData:
             fields = media_fields(login, comments=comments, item_fields=False)
             items = self._listing(path, {**params, "fields": fields})
             self._fill_item_fields(items)
-        for item in items:
-            self._complete_comments(item)
         return items
 
     def _listing(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:

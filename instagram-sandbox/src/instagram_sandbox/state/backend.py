@@ -56,6 +56,9 @@ class SandboxConfig:
     media_requires_page_permission: bool = False
     # Media whose video is gone: their copyright_check_information answers 9005 (§11)
     video_gone_media_ids: list[str] = field(default_factory=list)
+    # A read whose answer holds more objects than this answers code 1 "Please reduce the amount
+    # of data" (§11; Meta publishes no figure, so this is a switch). 0 turns the rule off.
+    max_answer_objects: int = 2000
     ratelimit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
     def update(self, values: dict[str, Any]) -> None:
