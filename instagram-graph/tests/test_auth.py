@@ -487,7 +487,7 @@ def test_settings_defaults_match_treasure_data() -> None:
     assert (s.maximum_retries, s.initial_retry_interval_millis, s.maximum_retries_interval_millis,
             s.connect_timeout_millis, s.response_timeout_millis, s.throttle_threshold,
             s.throttle_rate_per_second, s.throttle_wait_in_millis) == (3, 20000, 120000, 30000, 30000, 90, 5, 3600000)  # fmt: skip
-    assert s.graph_url == "https://graph.facebook.com/v25.0"
+    assert s.graph_url == "https://graph.facebook.com/v27.0"
     assert (
         GraphSettings.from_config({"access_token": "x", "api_version": "22"}).api_version == "v22.0"
     )

@@ -185,7 +185,7 @@ def test_write_retried_when_the_connection_was_refused() -> None:
 
 @responses.activate
 def test_token_goes_in_the_header_and_extra_params_in_the_query() -> None:
-    responses.get("https://graph.facebook.com/v25.0/me", json={"id": "1"})
+    responses.get("https://graph.facebook.com/v27.0/me", json={"id": "1"})
     settings = GraphSettings.from_config({
         "access_token": "EAAsecretsecretsecretsecret", "extra_params": [{"key": "locale", "value": "en_US"}],
         "user_agent": "acme-elt/2",
@@ -228,8 +228,8 @@ def test_paging_urls_to_another_host_are_refused(make_client: MakeClient) -> Non
 @responses.activate
 def test_a_next_link_that_repeats_its_cursor_ends_with_a_clear_error_not_a_loop() -> None:
     page = {"data": [{"id": "1"}], "paging": {"cursors": {"after": "QQ"},
-            "next": "https://graph.facebook.com/v25.0/17841400000000001/media?after=QQ&limit=1"}}  # fmt: skip
-    responses.get("https://graph.facebook.com/v25.0/17841400000000001/media", json=page)
+            "next": "https://graph.facebook.com/v27.0/17841400000000001/media?after=QQ&limit=1"}}  # fmt: skip
+    responses.get("https://graph.facebook.com/v27.0/17841400000000001/media", json=page)
     settings = GraphSettings.from_config({"access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxxxx"})
     client = GraphClient(settings, authenticator=GraphAuthenticator(settings))
     pages = client.pages("17841400000000001/media", {"limit": 1})
@@ -243,7 +243,7 @@ def test_a_next_link_that_repeats_its_cursor_ends_with_a_clear_error_not_a_loop(
 @responses.activate
 def test_an_item_without_its_id_is_a_graph_error_naming_endpoint_and_field() -> None:
     page = {"data": [{"id": "1"}, {"caption": "no id"}]}
-    responses.get("https://graph.facebook.com/v25.0/17841400000000001/media", json=page)
+    responses.get("https://graph.facebook.com/v27.0/17841400000000001/media", json=page)
     settings = GraphSettings.from_config({"access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxxxx"})
     client = GraphClient(settings, authenticator=GraphAuthenticator(settings))
     items = client.items("17841400000000001/media", required=("id",))

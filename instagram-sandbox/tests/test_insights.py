@@ -223,3 +223,19 @@ def test_stories_live_for_24_hours(demo: Demo) -> None:
     gone = graph_error(demo.get(f"/{newest}"))
     assert (gone["code"], gone["error_subcode"]) == (100, 33)
     assert graph_error(demo.get(f"/{newest}/insights", metric="reach"))["error_subcode"] == 33
+
+
+def test_story_link_clicks_answer_from_v26_with_facebook_login_only(demo: Demo) -> None:
+    stories = demo.ok(demo.get(f"/{demo.acme}/stories"))["data"]
+    answers = [demo.get(f"/{s['id']}/insights", metric="link_clicks", version="v26.0")
+               for s in stories]  # fmt: skip
+    ok = [a for a in answers if a.status_code == 200]
+    assert ok and ok[0].json()["data"][0]["name"] == "link_clicks"
+    story = stories[answers.index(ok[0])]["id"]
+    old = demo.get(f"/{story}/insights", metric="link_clicks", version="v25.0")
+    assert graph_error(old)["code"] == 100
+    feed = demo.ok(demo.get(f"/{demo.acme}/media", limit=1))["data"][0]["id"]
+    assert (
+        graph_error(demo.get(f"/{feed}/insights", metric="link_clicks", version="v27.0"))["code"]
+        == 100
+    )  # stories only

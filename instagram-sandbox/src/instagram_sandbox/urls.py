@@ -45,6 +45,7 @@ NODE_ROUTES: dict[tuple[str, str], NodeHandler] = {
 }
 
 EDGE_ROUTES: dict[tuple[str, str, str], NodeHandler] = {
+    ("User", "accounts", "GET"): accounts.get_user_accounts,
     ("IGUser", "media", "GET"): accounts.get_media_edge,
     ("IGUser", "media", "POST"): accounts.post_media_edge,
     ("IGUser", "media_publish", "POST"): accounts.post_media_publish,

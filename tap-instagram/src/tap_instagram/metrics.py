@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from instagram_graph import SettingsError
+from instagram_graph import Login, SettingsError
 
 # Retired names and the version from which (or the date after which) they fail everywhere.
 RETIRED = {
@@ -35,7 +35,9 @@ RETIRED = {
     "taps_back": "retired since v18; use navigation",
 }
 # Metrics added in a version: unknown before it.
-MIN_VERSION = {"views": 22}
+MIN_VERSION = {"views": 22, "link_clicks": 26}  # story link_clicks: 2026-06-22, v26 (§0, §11)
+# Metrics only Facebook Login serves (graph-api.md §4.2, §11).
+FACEBOOK_ONLY = frozenset({"link_clicks"})
 
 # The breakdown each media metric accepts (a separate call: breakdowns fail on other metrics).
 MEDIA_BREAKDOWNS = {"profile_activity": "action_type", "navigation": "story_navigation_action_type"}
@@ -55,7 +57,7 @@ _FEED = ("views", "reach", "likes", "comments", "saved", "shares", "total_intera
 _REELS = ("views", "reach", "likes", "comments", "saved", "shares", "total_interactions", "reposts",
           "ig_reels_avg_watch_time", "ig_reels_video_view_total_time", "reels_skip_rate")  # fmt: skip
 _STORY = ("views", "reach", "shares", "total_interactions", "reposts", "follows", "profile_visits",
-          "profile_activity", "navigation", "replies")  # fmt: skip
+          "profile_activity", "navigation", "replies", "link_clicks")  # fmt: skip
 _TOTALS = ("reach", "accounts_engaged", "total_interactions", "likes", "comments", "saves", "shares",
            "replies", "reposts", "follows_and_unfollows", "profile_links_taps", "views",
            "profile_views", "website_clicks")  # fmt: skip
@@ -112,23 +114,35 @@ def version_number(api_version: str) -> int:
     return int(api_version.lstrip("v").split(".")[0])
 
 
-def valid_metrics(family: str, api_version: str) -> tuple[str, ...]:
-    """Every metric of a family the version knows."""
+def valid_metrics(family: str, api_version: str, login: Login = Login.FACEBOOK) -> tuple[str, ...]:
+    """Every metric of a family the version (and login flavour) knows."""
+    return _served(FAMILIES[family].metrics, api_version, login)
+
+
+def _served(names: tuple[str, ...], api_version: str, login: Login) -> tuple[str, ...]:
     version = version_number(api_version)
-    return tuple(m for m in FAMILIES[family].metrics if MIN_VERSION.get(m, 0) <= version)
+    return tuple(
+        m for m in names
+        if MIN_VERSION.get(m, 0) <= version and (login is Login.FACEBOOK or m not in FACEBOOK_ONLY)
+    )  # fmt: skip
 
 
-def check_metrics(family: str, names: list[str], api_version: str) -> tuple[str, ...]:
+def check_metrics(
+    family: str, names: list[str], api_version: str, login: Login = Login.FACEBOOK
+) -> tuple[str, ...]:
     """The names, checked; raises SettingsError naming the valid choices."""
     fam = FAMILIES[family]
-    valid = valid_metrics(family, api_version)
+    valid = valid_metrics(family, api_version, login)
     choices = ", ".join(valid)
     for name in names:
+        if name in FACEBOOK_ONLY and login is not Login.FACEBOOK:
+            raise SettingsError(f"metrics.{family}", f"{name!r} is served with Facebook Login only",
+                                f"remove it, or use login facebook; valid: {choices}")  # fmt: skip
         if name in RETIRED:
             raise SettingsError(
                 f"metrics.{family}", f"{name!r} is {RETIRED[name]}", f"use some of: {choices}"
             )
-        if name in fam.metrics and name not in valid:
+        if name in fam.metrics and name not in valid and name in MIN_VERSION:
             raise SettingsError(
                 f"metrics.{family}",
                 f"{name!r} needs api_version v{MIN_VERSION[name]}.0 or later (configured: {api_version})",
@@ -146,7 +160,9 @@ def check_metrics(family: str, names: list[str], api_version: str) -> tuple[str,
     return tuple(dict.fromkeys(names))
 
 
-def resolve_metrics(config: Mapping[str, Any], api_version: str) -> dict[str, tuple[str, ...]]:
+def resolve_metrics(
+    config: Mapping[str, Any], api_version: str, login: Login = Login.FACEBOOK
+) -> dict[str, tuple[str, ...]]:
     """The metric list of every family from `metrics` and `preset_metric` (default preset `all`)."""
     explicit = config.get("metrics") or {}
     presets = config.get("preset_metric") or {}
@@ -160,14 +176,13 @@ def resolve_metrics(config: Mapping[str, Any], api_version: str) -> dict[str, tu
             names = explicit[family]
             if isinstance(names, str):
                 names = [n.strip() for n in names.split(",") if n.strip()]
-            out[family] = check_metrics(family, list(names), api_version)
+            out[family] = check_metrics(family, list(names), api_version, login)
             continue
         preset = presets.get(family, "all")
         if preset not in fam.presets:
             raise SettingsError(f"preset_metric.{family}", f"unknown preset {preset!r}",
                                 f"use one of: {', '.join(fam.presets)}")  # fmt: skip
-        version = version_number(api_version)
-        out[family] = tuple(m for m in fam.presets[preset] if MIN_VERSION.get(m, 0) <= version)
+        out[family] = _served(fam.presets[preset], api_version, login)
     return out
 
 

@@ -67,7 +67,7 @@ class TapInstagram(Tap):
         install_redaction()
         super().__init__(*args, **kwargs)
         self.settings = GraphSettings.from_config(self.config)
-        self.metrics = resolve_metrics(self.config, self.settings.api_version)
+        self.metrics = resolve_metrics(self.config, self.settings.api_version, self.settings.login)
         self.skips = Skips()
         self._data: dict[str, AccountData] = {}
         self._hashtags: dict[str, list[dict[str, str]]] = {}

@@ -12,6 +12,7 @@ from instagram_sandbox.routes.request import (
     Ctx,
     Node,
     by_time,
+    edge_page,
     nested_edge,
     top_level_edge,
 )
@@ -184,7 +185,23 @@ def get_me_accounts(ctx: Ctx) -> dict[str, Any]:
     ctx.charge_platform()
     pages = ctx.backend.pages_of(ctx.token)
     keyed = {p.id: -i for i, p in enumerate(pages)}
-    return top_level_edge(ctx, "accounts", pages, lambda p: (keyed[p.id],), PAGE)
+    p = ctx.req.params
+    # Real `next` links name the numeric user id instead of `me` and carry pretty=0 (§11).
+    body = edge_page(
+        ctx, "accounts", pages, lambda page: (keyed[page.id],), PAGE, specs=ctx.fields(),
+        limit=p.get("limit"), after=p.get("after"), before=p.get("before"),
+        path=f"/{ctx.token.subject_id}/accounts", query=[*ctx.req.query, ("pretty", "0")],
+    )  # fmt: skip
+    if "total_count" in p.get("summary", ""):
+        body["summary"] = {"total_count": len(pages)}
+    return body
+
+
+def get_user_accounts(ctx: Ctx, user_id: str) -> dict[str, Any]:
+    """`GET /{user-id}/accounts`: what `/me/accounts` `next` links point at (§11)."""
+    if user_id != ctx.token.subject_id:
+        raise errors.UnsupportedGetRequest(object_id=user_id)
+    return get_me_accounts(ctx)
 
 
 def get_page(ctx: Ctx, page_id: str) -> dict[str, Any]:

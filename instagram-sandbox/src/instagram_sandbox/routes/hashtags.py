@@ -65,7 +65,7 @@ def search(ctx: Ctx) -> dict[str, Any]:
         raise errors.HashtagNotAllowed()
     tag = _ensure(ctx, name.lower())
     ctx.backend.search_hashtag(acct, tag.id)
-    return {"data": [{"id": tag.id}]}
+    return {"data": [{"id": tag.id, "name": tag.name}]}  # real results carry both (§11)
 
 
 def _ensure(ctx: Ctx, name: str) -> Hashtag:

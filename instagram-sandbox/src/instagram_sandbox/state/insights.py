@@ -297,6 +297,7 @@ class InsightsEngine:
                     and name in m.FEED_VIDEO_REJECTED
                 )
                 or (flavour == "instagram" and name in m.FACEBOOK_ONLY_MEDIA_METRICS)
+                or version < m.MEDIA_METRIC_SINCE.get(name, 0)
             ):
                 raise errors.MetricNotSupportedForProductType(metric=name)
             if name in m.FACEBOOK_SHARE_METRICS and not media.shared_to_facebook:
@@ -362,6 +363,7 @@ class InsightsEngine:
             "total_likes": media.like_count + media.like_count // 10,
             "total_comments": comment_count,
             "total_views": views + views // 5,
+            "link_clicks": reach // 30,
         }
         return table[name]
 

@@ -30,8 +30,10 @@ _REELS = frozenset({
 })  # fmt: skip
 _STORY = frozenset({
     "views", "reach", "shares", "total_interactions", "reposts", "follows", "profile_visits",
-    "profile_activity", "navigation", "replies", "facebook_views", "total_views",
+    "profile_activity", "navigation", "replies", "facebook_views", "total_views", "link_clicks",
 })  # fmt: skip
+# Metrics a version introduced for some media (story `link_clicks`: 2026-06-22, v26; §0, §11).
+MEDIA_METRIC_SINCE = {"link_clicks": 26}
 
 MEDIA_METRICS_BY_PRODUCT = {"FEED": _FEED, "REELS": _REELS, "STORY": _STORY, "AD": _FEED}
 
@@ -40,7 +42,9 @@ MEDIA_METRICS_BY_PRODUCT = {"FEED": _FEED, "REELS": _REELS, "STORY": _STORY, "AD
 FEED_VIDEO_REJECTED = frozenset({"follows", "profile_visits", "profile_activity"})
 
 # Metrics needing Facebook Login (§4.2).
-FACEBOOK_ONLY_MEDIA_METRICS = frozenset({"total_likes", "total_comments", "total_views"})
+FACEBOOK_ONLY_MEDIA_METRICS = frozenset(
+    {"total_likes", "total_comments", "total_views", "link_clicks"}
+)
 # Metrics that error unless the media was shared to Facebook.
 FACEBOOK_SHARE_METRICS = frozenset({"facebook_views", "crossposted_views"})
 

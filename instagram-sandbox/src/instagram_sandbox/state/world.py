@@ -41,12 +41,12 @@ class IdFactory:
         return self.make("17841", 17)
 
     def media(self) -> str:
-        """IG media id (18 digits)."""
-        return self.make("179", 18)
+        """IG media id: 17 digits, as Graph's ids are today (§11)."""
+        return self.make("179", 17)
 
     def comment(self) -> str:
-        """IG comment id (18 digits)."""
-        return self.make("178", 18)
+        """IG comment id: 17 digits (§11)."""
+        return self.make("178", 17)
 
     def container(self) -> str:
         """Publishing container id (17 digits)."""
