@@ -68,3 +68,14 @@ def test_a_page_without_a_name_has_no_page_name() -> None:
     account = _linked({"id": "1", "instagram_business_account": {"id": "17841400000000001"}})
     assert account.page_name is None
     assert account.page_id == "1"
+
+
+def test_me_accounts_pages_followed_through_numeric_id_links(
+    demo: Demo, make_client: Callable[..., GraphClient]
+) -> None:
+    client = make_client()
+    pages = client.pages("me/accounts", {"fields": "id,name", "limit": 1, "summary": "total_count"})
+    first = next(pages)
+    link = first["paging"]["next"]
+    assert "/me/" not in link and "pretty=0" in link and first["summary"]["total_count"] == 3
+    assert len([first, *pages]) == 3

@@ -83,3 +83,14 @@ def test_the_default_size_budget_lets_the_demo_through_but_not_a_huge_page(demo:
     assert demo.get(f"/{demo.acme}/media", fields=fields, limit=100).status_code == 200
     demo.control.add_media(account_id=demo.acme, count=40, comments_per_media=50)
     assert demo.get(f"/{demo.acme}/media", fields=fields, limit=100).status_code == 500
+
+
+def test_object_ids_have_17_digits(demo: Demo) -> None:
+    media = demo.ok(demo.get(f"/{demo.acme}/media", fields="id,comments{id}", limit=100))["data"]
+    comments = [c["id"] for m in media for c in (m.get("comments") or {}).get("data", [])]
+    assert comments and {len(i) for i in [m["id"] for m in media] + comments} == {17}
+
+
+def test_hashtag_search_results_carry_id_and_name(demo: Demo) -> None:
+    found = demo.ok(demo.get("/ig_hashtag_search", user_id=demo.acme, q="CoffeeLovers"))["data"]
+    assert found == [{"id": found[0]["id"], "name": "coffeelovers"}]

@@ -156,3 +156,8 @@ def test_carousel_children_carry_their_permalink(full_run: Run) -> None:
     assert children and all(
         c["permalink"].startswith("https://www.instagram.com/p/") for c in children
     )
+
+
+def test_hashtags_carry_the_name_graph_gives(demo: Demo) -> None:
+    run = run_tap(demo_config(demo, days=7, hashtags=["#CoffeeLovers"]))
+    assert [r["name"] for r in run.records("hashtags")] == ["coffeelovers"]

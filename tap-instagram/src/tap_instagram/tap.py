@@ -143,9 +143,10 @@ class TapInstagram(Tap):
                 except SkippableError as exc:
                     self.skips.add(f"hashtag {name!r} not found", exc)
                     continue
-                found.extend(
-                    {"id": str(item["id"]), "name": name.lstrip("#")}
+                found.extend(  # Graph's own spelling of the name when it gives one (§11)
+                    {"id": str(item["id"]), "name": str(item.get("name") or name.lstrip("#"))}
                     for item in answer.get("data", [])
+                    if isinstance(item, dict) and item.get("id")
                 )
             self._hashtags[account_id] = found
         return self._hashtags[account_id]
