@@ -128,3 +128,18 @@ def test_the_shared_scope_map_matches_every_stream(demo: Demo) -> None:
     tap = TapInstagram(config=demo_config(demo))
     by_kind = {name: kind for kind, names in STREAMS.items() for name in names}
     assert by_kind == {name: stream.scope for name, stream in tap.streams.items()}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kind", ["unreadable_object", "deleted_object"])
+def test_one_unreadable_story_or_media_costs_only_that_object(demo: Demo, kind: str) -> None:
+    clean = run_tap(demo_config(demo))
+    story = next(r["story_id"] for r in clean.records("story_insights"))
+    media = next(r["media_id"] for r in clean.records("media_insights"))
+    for object_id in (story, media):
+        demo.control.add_fault(kind=kind, path=f"/{object_id}/insights", every=1)
+    run = run_tap(demo_config(demo))
+    for stream, key, gone in (("story_insights", "story_id", story),
+                              ("media_insights", "media_id", media)):  # fmt: skip
+        expected = {r[key] for r in clean.records(stream)} - {gone}
+        assert {r[key] for r in run.records(stream)} == expected, stream
+    assert run.records("stories") == clean.records("stories")

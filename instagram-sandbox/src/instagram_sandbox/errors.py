@@ -231,6 +231,15 @@ class PageMediaPermission(SandboxError):
     )
 
 
+class UnreadableObject(SandboxError):
+    """One object out of reach (100, no subcode): gone, restricted, or not readable (§11)."""
+
+    template = (
+        "(#100) Object does not exist, cannot be loaded due to missing permission or reviewable "
+        "feature, or does not support this operation"
+    )
+
+
 class InvalidClientSecret(SandboxError):
     """Token endpoint called with a wrong app id or secret."""
 

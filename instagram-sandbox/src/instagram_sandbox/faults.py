@@ -20,6 +20,7 @@ ERROR_KINDS = {
     "expired_token",
     "http_429",
     "deleted_object",
+    "unreadable_object",  # code 100 without subcode, the real text (one child, story or media)
     "reject_metric",  # params.metric: a call asking for that metric is refused whole (code 100)
 }
 # Kinds that break the HTTP exchange itself (in a batch they become `null` entries).
@@ -114,6 +115,8 @@ class FaultRule:
             return errors.UnknownMetric(
                 index=0, valid="(every metric but " + str(p.get("metric")) + ")"
             )
+        if self.kind == "unreadable_object":
+            return errors.UnreadableObject()
         if self.kind == "deleted_object":
             return errors.UnsupportedGetRequest(object_id=str(p.get("object_id", "0")))
         code = int(p.get("code", 80002))

@@ -14,6 +14,7 @@ from typing import Any
 
 from instagram_graph import BatchOperation, BatchResult, GraphClient, Login, Shape
 from instagram_graph.errors import (
+    GraphError,
     InvalidRequestError,
     PermissionDeniedError,
     SkippableError,
@@ -264,6 +265,18 @@ def with_metrics(op: BatchOperation, metrics: list[str]) -> BatchOperation:
     )
 
 
+def _object_out_of_reach(error: GraphError) -> bool:
+    """A code-100 "cannot be loaded due to missing permission" that names no permission.
+
+    On one object's read it means that object (gone, restricted), not the token (§11).
+    """
+    return (
+        isinstance(error, PermissionDeniedError)
+        and error.code == 100
+        and error.missing_permission is None
+    )
+
+
 def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] | None:
     """The body of a successful result; a skippable or rejected call is counted and yields None.
 
@@ -273,7 +286,7 @@ def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] |
     error = result.error
     if error is None:
         return result.body if isinstance(result.body, dict) else None
-    if isinstance(error, SkippableError | InvalidRequestError):
+    if isinstance(error, SkippableError | InvalidRequestError) or _object_out_of_reach(error):
         skips.add(f"{what}: {type(error).__name__} (code {error.code}/{error.subcode})", error)
         return None
     raise error
