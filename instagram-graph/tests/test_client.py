@@ -250,3 +250,20 @@ def test_an_item_without_its_id_is_a_graph_error_naming_endpoint_and_field() -> 
     assert next(items) == {"id": "1"}
     with pytest.raises(errors.BadResponseError, match=r"GET /17841400000000001/media: .*`id`"):
         next(items)
+
+
+def test_a_dripping_answer_is_bounded_by_the_response_timeout(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    demo.control.add_fault(kind="drip", path=f"/{demo.acme}", params={"interval": 0.05})
+    client = make_client(maximum_retries=0, connect_timeout_millis=200, response_timeout_millis=500)
+    with pytest.raises(errors.NetworkError, match="timed out") as caught:
+        client.get(demo.acme, fields="id")  # the whole answer would take 11 s
+    assert caught.value.sent
+    assert client.get(demo.acme, fields="id")["id"] == demo.acme  # the fault fired once
+
+
+def test_a_slow_but_timely_answer_is_read_whole(demo: Demo, make_client: MakeClient) -> None:
+    demo.control.add_fault(kind="drip", path=f"/{demo.acme}", params={"interval": 0.001})
+    client = make_client(maximum_retries=0, response_timeout_millis=5000)
+    assert client.get(demo.acme, fields="id")["data"] == []  # the dripped body, parsed

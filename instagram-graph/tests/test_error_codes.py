@@ -170,3 +170,15 @@ def test_a_permission_text_with_a_subcode_keeps_the_subcode_row() -> None:
     body = _message_body(100, "Object does not exist, cannot be loaded due to missing permission")
     body["error"]["error_subcode"] = 33  # type: ignore[index]
     assert isinstance(error_from_body(400, body), errors.NotFoundError)
+
+
+def test_insights_permission_advice_names_the_scope_of_both_logins() -> None:
+    body = {
+        "error": {
+            "code": 10,
+            "message": "(#10) Application does not have permission for this action",
+        }
+    }
+    error = error_from_body(400, body, insights=True)
+    assert error is not None and "instagram_business_manage_insights" in str(error)
+    assert "instagram_manage_insights" in str(error)

@@ -87,3 +87,16 @@ def test_connection_test_says_which_streams_the_token_serves(demo: Demo, tmp_pat
     assert "comments (missing permission instagram_manage_comments)" in not_served
     assert "content_publishing_limit (missing permission instagram_content_publish)" in not_served
     assert token not in out.stderr
+
+
+def test_a_field_of_the_wrong_type_stops_with_the_endpoint_and_field(
+    demo: Demo, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(demo_config(demo, days=7)))
+    demo.control.add_fault(kind="wrong_type", path="/{ig-user-id}/media", every=1,
+                           params={"field": "media_type", "value": 5})  # fmt: skip
+    sync = run("--config", str(config))
+    assert sync.returncode == 1 and "Traceback" not in sync.stderr, sync.stderr[-3000:]
+    last = sync.stderr.strip().splitlines()[-1]
+    assert f"GET /{demo.acme}/media" in last and ".media_type` is a number" in last, last

@@ -81,6 +81,7 @@ def test_killed_run_resumed_from_its_last_state_loses_nothing(demo: Demo, limit:
         {"kind": "truncated", "every": 4},
         {"kind": "non_json", "every": 4},
         {"kind": "hang", "every": 6, "params": {"seconds": 2}},
+        {"kind": "drip", "method": "GET", "every": 6, "params": {"interval": 0.05}},
         {"kind": "batch_null", "every": 7},
     ],
     ids=lambda f: (

@@ -143,3 +143,13 @@ def test_one_unreadable_story_or_media_costs_only_that_object(demo: Demo, kind: 
         expected = {r[key] for r in clean.records(stream)} - {gone}
         assert {r[key] for r in run.records(stream)} == expected, stream
     assert run.records("stories") == clean.records("stories")
+
+
+def test_an_insights_answer_of_the_wrong_shape_costs_only_that_object(demo: Demo) -> None:
+    clean = run_tap(demo_config(demo))
+    media = next(r["media_id"] for r in clean.records("media_insights"))
+    demo.control.add_fault(kind="wrong_type", path=f"/{media}/insights", every=1,
+                           params={"field": "data", "value": "oops"})  # fmt: skip
+    run = run_tap(demo_config(demo))
+    expected = {r["media_id"] for r in clean.records("media_insights")} - {media}
+    assert {r["media_id"] for r in run.records("media_insights")} == expected

@@ -1,14 +1,14 @@
 """`GraphClient`: one HTTP session wired to the authenticator, error table, retries, pacing and paging.
 
 It holds no tables: error meanings live in `error_codes`, retry decisions in `retry`, waits in
-`pacing`, paging rules in `paging`, batch encoding in `batch`.
+`pacing`, paging rules in `paging`, batch encoding in `batch`; batch requests are `batching`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,23 +16,21 @@ import backoff
 import requests
 import urllib3
 
-from instagram_graph import errors, retry, sizing
+from instagram_graph import errors, retry, shapes, sizing
 from instagram_graph.auth import GraphAuthenticator, ServerClock
-from instagram_graph.batch import MAX_BATCH, BatchOperation, BatchResult, decode_batch, encode_batch
+from instagram_graph.batching import BatchCalls
+from instagram_graph.bodies import read_within
 from instagram_graph.error_codes import error_from_response
 from instagram_graph.errors import AuthError, GraphError
-from instagram_graph.pacing import Pacer
-from instagram_graph.paging import Shape, next_request
+from instagram_graph.pacing import Pacer, regain
+from instagram_graph.paging import Shape, account_of, next_request
 from instagram_graph.redaction import get_logger, redact
-from instagram_graph.settings import GraphSettings, Login
+from instagram_graph.settings import GraphSettings
 
 log = get_logger(__name__)
 
-# Calls in flight at once when a host refuses batch requests and operations go one by one.
-SINGLE_CALL_WORKERS = 4
 
-
-class GraphClient:
+class GraphClient(BatchCalls):
     """Calls the Graph API for one configuration; safe to share between threads."""
 
     def __init__(
@@ -42,6 +40,7 @@ class GraphClient:
         authenticator: GraphAuthenticator | None = None,
         session: requests.Session | None = None,
         pacer: Pacer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """Use the process-wide authenticator for these settings unless one is given."""
         self.settings = settings
@@ -66,10 +65,9 @@ class GraphClient:
             settings.response_timeout_millis / 1000,
         )
         self._graph_netloc = urlsplit(settings.endpoints.graph).netloc
+        self.monotonic = monotonic  # bounds the whole answer (see `bodies`)
         self.calls = 0
-        self.batch_refused = False
         self.size_plans: dict[str, sizing.SizePlan] = {}
-        self.batch_size = MAX_BATCH  # lowered when Graph asks for less data on a batch
         self._lock = threading.Lock()
 
     # ---- single calls -------------------------------------------------------------------------
@@ -121,7 +119,7 @@ class GraphClient:
         """
         method = method.upper()
         idempotent = method == "GET" if idempotent is None else idempotent
-        account = account or _account_of(path)
+        account = account or account_of(path)
         refreshed = False
         while True:
             used: list[str | None] = [None]
@@ -195,8 +193,10 @@ class GraphClient:
             self.calls += 1
             answer = self.session.request(
                 method, url, params=query, data=data, auth=self.auth, timeout=self.timeout,
-                allow_redirects=False,
+                allow_redirects=False, stream=True,
             )  # fmt: skip
+            # The body must be whole within response_timeout of the headers, however it drips.
+            read_within(answer, self.monotonic() + self.timeout[1], self.monotonic)
         except requests.RequestException as exc:
             raise _network_error(exc, label) from None
         used[0] = _bearer(answer.request.headers.get("Authorization")) or used[0]
@@ -205,7 +205,7 @@ class GraphClient:
         error = error_from_response(answer, request=label, insights=insights)
         if error is not None:
             if isinstance(error, errors.RateLimitedError):
-                error.regain_seconds = _regain(self.pacer, account)
+                error.regain_seconds = regain(self.pacer, account)
             raise error
         body = answer.json()
         if not isinstance(body, dict | list):
@@ -228,7 +228,7 @@ class GraphClient:
     ) -> Iterator[dict[str, Any]]:
         """Every page of an edge, following the edge's paging shape."""
         url, query = path, dict(params or {})
-        account = account or _account_of(path)
+        account = account or account_of(path)
         key = sizing.endpoint_key(_label_path(path))
         asked: set[str] = set()
         while True:
@@ -286,185 +286,28 @@ class GraphClient:
         params: dict[str, Any] | None = None,
         *,
         required: tuple[str, ...] = (),
+        schema: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> Iterator[dict[str, Any]]:
         """Every item of an edge, across pages; each must be an object carrying `required` fields.
 
-        An item without one is a `BadResponseError` naming the endpoint and the field, so a
-        caller never meets a bare `KeyError` on Graph's answer.
+        An item without one, or one that breaks `schema` (JSON Schema of an item), is a
+        `BadResponseError` naming the endpoint and the field, so a caller never meets a bare
+        `KeyError` or `AttributeError` on Graph's answer.
         """
+        label = f"GET {_label_path(path)}"
         for page in self.pages(path, params, **kwargs):
+            if schema is not None:
+                shapes.check(page, shapes.edge(schema), request=label)
             for item in page.get("data", []):
                 missing = [
                     f for f in required if not isinstance(item, dict) or item.get(f) in (None, "")
                 ]
                 if missing:
                     raise errors.BadResponseError(
-                        f"an item of the answer has no `{missing[0]}` field",
-                        request=f"GET {_label_path(path)}",
+                        f"an item of the answer has no `{missing[0]}` field", request=label
                     )
                 yield item
-
-    # ---- batch --------------------------------------------------------------------------------
-
-    def batch(
-        self, operations: list[BatchOperation], *, account: str | None = None, resend: bool = True
-    ) -> list[BatchResult]:
-        """Run operations in batches of 50; results in order.
-
-        Operations with a retriable error answer are sent again (an error answer proves a write
-        did not happen), up to `maximum_retries` rounds, and so are idempotent operations that
-        come back `null` (timed out inside Graph). A write answered `null` may have happened: it
-        is returned as a `NetworkError` with `sent=True` for the caller to reconcile.
-        `resend=False` leaves all re-sending to the caller. When the host refuses batch requests
-        (graph.instagram.com may: graph-api.md §11), this client sends every operation of the rest
-        of the run as its own call, `SINGLE_CALL_WORKERS` at a time.
-        """
-        results: list[BatchResult | None] = [None] * len(operations)
-        size = self.batch_size
-        for start in range(0, len(operations), size):
-            indices = list(range(start, min(start + size, len(operations))))
-            if not self.batch_refused:
-                try:
-                    self._send_batch(operations, indices, results, account, resend)
-                    continue
-                except errors.InvalidRequestError as exc:
-                    if not self._refuses_batch(exc):
-                        raise
-            chunk = [operations[i] for i in indices]
-            for index, result in zip(indices, self.one_by_one(chunk, account), strict=True):
-                results[index] = result
-        return [
-            result
-            if result is not None
-            else BatchResult(op, 0, error=errors.TransientError(
-                "Graph answered null for this batch operation every time", request="batch"))
-            for op, result in zip(operations, results, strict=True)
-        ]  # fmt: skip
-
-    def one_by_one(
-        self, operations: list[BatchOperation], account: str | None = None
-    ) -> list[BatchResult]:
-        """Each operation as its own call (with the usual retries), a few at a time; in order."""
-        if not operations:
-            return []
-        workers = min(SINGLE_CALL_WORKERS, len(operations))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graph-call") as pool:
-            return list(pool.map(lambda op: self._single(op, account), operations))
-
-    def _single(self, op: BatchOperation, account: str | None) -> BatchResult:
-        query = op.method.upper() in ("GET", "DELETE")
-        params = dict(op.params)
-        try:
-            body = self.request(
-                op.method, op.path, params=params if query else None,
-                data=None if query else params, account=account or _account_of(op.path),
-                idempotent=op.idempotent, insights=op.insights,
-            )  # fmt: skip
-        except GraphError as exc:
-            return BatchResult(op, exc.http_status or 0, error=exc)
-        return BatchResult(op, 200, body)
-
-    def _split_batch(
-        self,
-        operations: list[BatchOperation],
-        pending: list[int],
-        results: list[BatchResult | None],
-        account: str | None,
-        resend: bool,
-        exc: errors.TooMuchDataError,
-    ) -> None:
-        """Graph asked for less data on a batch: halves, and smaller batches for the run."""
-        if len(pending) == 1:
-            results[pending[0]] = BatchResult(
-                operations[pending[0]], exc.http_status or 0, error=exc
-            )
-            return
-        half = len(pending) // 2
-        with self._lock:
-            if half < self.batch_size:
-                self.batch_size = half
-                log.info("Graph asked for less data on a batch request; sending batches of %d "
-                         "for the rest of this run", half)  # fmt: skip
-        self._send_batch(operations, pending[:half], results, account, resend)
-        self._send_batch(operations, pending[half:], results, account, resend)
-
-    def _refuses_batch(self, exc: errors.InvalidRequestError) -> bool:
-        """An Instagram-Login host answering the batch `POST /` as an unknown path: never again."""
-        if self.settings.login is not Login.INSTAGRAM or exc.code not in (100, 2500):
-            return False
-        with self._lock:
-            if not self.batch_refused:
-                log.info("%s refused a batch request; sending operations one by one for the rest "
-                         "of this run", self._graph_netloc)  # fmt: skip
-            self.batch_refused = True
-        return True
-
-    def _send_batch(
-        self,
-        operations: list[BatchOperation],
-        pending: list[int],
-        results: list[BatchResult | None],
-        account: str | None,
-        resend: bool,
-    ) -> None:
-        """One chunk of at most 50, re-sent as `batch` describes; fills `results` in place."""
-        for round_no in range(1, self.policy.maximum_retries + 2):
-            chunk = [operations[i] for i in pending]
-            token_used = self.auth.access_token
-            try:
-                answer = self.request(
-                    "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
-                                      "include_headers": "false"},
-                    account=account, idempotent=all(op.idempotent for op in chunk),
-                    shrinkable=len(chunk) > 1,
-                )  # fmt: skip
-            except errors.TooMuchDataError as exc:  # nothing ran: send it as two smaller batches
-                self._split_batch(operations, pending, results, account, resend, exc)
-                return
-            again: list[int] = []
-            expired: list[int] = []
-            auth_error: AuthError | None = None
-            throttled = False
-            for index, result in zip(pending, decode_batch(answer, chunk), strict=True):
-                if result is None and not operations[index].idempotent:
-                    results[index] = _outcome_unknown(operations[index])
-                    continue
-                results[index] = result
-                error = result.error if result is not None else None
-                if result is None or (error is not None and retry.is_retriable(error)):
-                    again.append(index)
-                    throttled |= isinstance(error, errors.RateLimitedError)
-                elif isinstance(error, AuthError):
-                    expired.append(index)
-                    auth_error = auth_error or error
-            if auth_error is not None and self.auth.recover(auth_error, token_used):
-                again.extend(expired)  # the token was refreshed: send those operations again
-            pending = sorted(again)
-            if not pending or not resend or round_no > self.policy.maximum_retries:
-                return
-            wait = retry.jitter(retry.backoff_interval(round_no, self.policy))
-            if throttled:
-                self.pacer.on_throttle(account, _regain(self.pacer, account), wait)
-            else:
-                self.pacer.sleep(wait)
-            log.warning("batch: re-sending %d operation(s) (round %d)", len(pending), round_no + 1)
-
-
-def _outcome_unknown(op: BatchOperation) -> BatchResult:
-    return BatchResult(op, 0, error=errors.NetworkError(
-        "Graph answered null for this write: it may or may not have been applied",
-        sent=True, request=f"batch {op.method.upper()} /{op.path.lstrip('/')}"))  # fmt: skip
-
-
-def _account_of(path: str) -> str | None:
-    """The node id a path starts with (`1784…/media` → `1784…`), the default pacing key."""
-    if path.startswith(("http://", "https://")):
-        path = urlsplit(path).path
-    for part in path.strip("/").split("/"):
-        if part.isdigit():
-            return part
-    return None
 
 
 def _request_key(url: str, query: dict[str, Any]) -> str:
@@ -479,12 +322,6 @@ def _label_path(path: str) -> str:
 
 def _bearer(header: str | None) -> str | None:
     return header.split(" ", 1)[1] if header and " " in header else None
-
-
-def _regain(pacer: Pacer, account: str | None) -> float | None:
-    until = max(pacer.blocked_until(account), pacer.blocked_until(None))
-    remaining = until - pacer.clock()
-    return remaining if remaining > 0 else None
 
 
 def _network_error(exc: requests.RequestException, label: str) -> errors.NetworkError:

@@ -119,7 +119,8 @@ _SHARED_CODE_TEXTS: dict[int, tuple[str, Rule]] = {
     10: (
         "does not have permission",
         Rule(errors.PermissionDeniedError,
-             "Re-authorise the token with the insights permission (instagram_manage_insights)"),
+             "Re-authorise the token with the insights permission (instagram_manage_insights with "
+             "Facebook Login, instagram_business_manage_insights with Instagram Login)"),
     ),
     1: (
         "reduce the amount of data",

@@ -188,3 +188,10 @@ class Pacer:
         self.waits.append((account, seconds, reason))
         if seconds >= 1 or "throttled" in reason:
             log.warning("pausing %.1f s before the next call for %s: %s", seconds, account, reason)
+
+
+def regain(pacer: Pacer, account: str | None) -> float | None:
+    """Seconds until the account (or the app) may call again, or None when it may now."""
+    until = max(pacer.blocked_until(account), pacer.blocked_until(None))
+    remaining = until - pacer.clock()
+    return remaining if remaining > 0 else None

@@ -75,3 +75,13 @@ def next_request(
     if not after or (shape is Shape.CURSORS_ONLY and after == params.get("after")):
         return None
     return None, {**params, "after": after}
+
+
+def account_of(path: str) -> str | None:
+    """The node id a path starts with (`1784…/media` → `1784…`), the default pacing key."""
+    if path.startswith(("http://", "https://")):
+        path = urlsplit(path).path
+    for part in path.strip("/").split("/"):
+        if part.isdigit():
+            return part
+    return None

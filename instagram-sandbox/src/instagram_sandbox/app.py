@@ -116,7 +116,7 @@ class Sandbox:
             req.body = await request.body()
         template = path_template(self.backend, req.path)
         rule = self.faults.pick(req.method, req.path, template, query=req.params)
-        if rule is not None and rule.kind not in faults.ERROR_KINDS and rule.kind != "batch_null":
+        if rule is not None and rule.kind in faults.TRANSPORT_KINDS and rule.kind != "batch_null":
             if rule.params.get("applied") and version is not None:
                 try:  # the request runs, then its answer is lost on the way back
                     with self.backend.lock:
@@ -128,10 +128,16 @@ class Sandbox:
             if version is None:
                 raise errors.UnknownPathComponents(path=path)
             with self.backend.lock:
-                if rule is not None and not _expires_token(self.backend, rule, req.token_value):
+                if (
+                    rule is not None
+                    and rule.kind in faults.ERROR_KINDS
+                    and not _expires_token(self.backend, rule, req.token_value)
+                ):
                     acct = req.path.strip("/").split("/")[0]
                     raise rule.error(acct if acct in self.backend.world.accounts else None)
                 body, headers, status = self._route(host, req)
+            if rule is not None and rule.kind in faults.SHAPE_KINDS:
+                body = faults.retype(body, rule.params)
         except errors.SandboxError as err:
             body = err.body(self.backend.fbtrace_id(), instagram_host=req.flavour == "instagram")
             headers, status = err.headers, err.status
@@ -200,6 +206,8 @@ class Sandbox:
             )
         if rule.kind == "truncated":
             return _TruncatedResponse(transport)
+        if rule.kind == "drip":
+            return _DrippingResponse(float(rule.params.get("interval", 1.0)))
         if transport is not None:
             transport.close()
             await asyncio.sleep(0)
@@ -216,6 +224,35 @@ class Sandbox:
         }
         payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         return Response(payload, status, headers=out, media_type="application/json; charset=UTF-8")
+
+
+class _DrippingResponse(Response):
+    """A whole, valid answer sent one byte per `interval` seconds: no single read ever times out."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(b"")
+        self.interval = interval
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = b'{"data":[],"note":"' + b"." * 200 + b'"}'
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json; charset=UTF-8"),
+                                (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        gone = asyncio.Event()
+
+        async def watch() -> None:  # stop dripping once the caller hangs up
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.create_task(watch())
+        for i in range(len(body)):
+            if gone.is_set():
+                return
+            await send({"type": "http.response.body", "body": body[i : i + 1], "more_body": True})
+            await asyncio.sleep(self.interval)
+        watcher.cancel()
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 class _TruncatedResponse(Response):

@@ -24,8 +24,23 @@ ERROR_KINDS = {
     "reject_metric",  # params.metric: a call asking for that metric is refused whole (code 100)
 }
 # Kinds that break the HTTP exchange itself (in a batch they become `null` entries).
-TRANSPORT_KINDS = {"hang", "drop", "truncated", "non_json", "batch_null"}
-KINDS = ERROR_KINDS | TRANSPORT_KINDS
+TRANSPORT_KINDS = {"hang", "drip", "drop", "truncated", "non_json", "batch_null"}
+# Kinds that change the answer's content: `wrong_type` sets `params.field` of the answer and of
+# each of its items to `params.value` (a string, say, where an edge object belongs).
+SHAPE_KINDS = {"wrong_type"}
+KINDS = ERROR_KINDS | TRANSPORT_KINDS | SHAPE_KINDS
+
+
+def retype(body: Any, params: dict[str, Any]) -> Any:
+    """The `wrong_type` fault: the named field, wherever the answer or its items carry it."""
+    field, value = str(params.get("field", "id")), params.get("value", "oops")
+    if isinstance(body, dict):
+        if field in body:
+            body[field] = value
+        for item in body.get("data", []) if isinstance(body.get("data"), list) else []:
+            if isinstance(item, dict) and field in item:
+                item[field] = value
+    return body
 
 
 @dataclass

@@ -12,14 +12,16 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from instagram_graph import BatchOperation, BatchResult, GraphClient, Login, Shape
+from instagram_graph import BatchOperation, BatchResult, GraphClient, Login, Shape, shapes
 from instagram_graph.errors import (
+    BadResponseError,
     GraphError,
     InvalidRequestError,
     PermissionDeniedError,
     SkippableError,
     TooMuchDataError,
 )
+from tap_instagram import answers
 from tap_instagram.skips import Skips
 
 log = logging.getLogger(__name__)
@@ -145,8 +147,9 @@ class AccountData:
         return items
 
     def _listing(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every item of an edge of this account; each must carry an `id`."""
-        return list(self.client.items(path, params, account=self.account_id, required=("id",)))
+        """Every item of an edge of this account; each must carry an `id` and fit `answers.ITEM`."""
+        return list(self.client.items(path, params, account=self.account_id, required=("id",),
+                                      schema=answers.ITEM))  # fmt: skip
 
     def _fill_item_fields(self, items: list[dict[str, Any]]) -> None:
         """`ITEM_FIELDS` per media (batches of 50); a media that fails them gets nulls."""
@@ -277,6 +280,11 @@ def _object_out_of_reach(error: GraphError) -> bool:
     )
 
 
+def _label(result: BatchResult) -> str:
+    op = result.operation
+    return f"batch {op.method.upper()} /{op.path.lstrip('/')}"
+
+
 def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] | None:
     """The body of a successful result; a skippable or rejected call is counted and yields None.
 
@@ -285,6 +293,11 @@ def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] |
     """
     error = result.error
     if error is None:
+        try:
+            shapes.check(result.body, answers.INSIGHTS, request=_label(result))
+        except BadResponseError as exc:
+            skips.add(f"{what}: an answer of an unexpected shape", exc)
+            return None
         return result.body if isinstance(result.body, dict) else None
     if isinstance(error, SkippableError | InvalidRequestError) or _object_out_of_reach(error):
         skips.add(f"{what}: {type(error).__name__} (code {error.code}/{error.subcode})", error)

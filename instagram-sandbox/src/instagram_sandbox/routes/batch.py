@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from instagram_sandbox import errors
-from instagram_sandbox.faults import ERROR_KINDS
+from instagram_sandbox.faults import ERROR_KINDS, SHAPE_KINDS, TRANSPORT_KINDS, retype
 from instagram_sandbox.routes.request import Ctx, GraphRequest
 
 MAX_BATCH = 50
@@ -133,18 +133,24 @@ def run_batch(ctx: Ctx) -> list[Any]:
                 if ctx.faults
                 else None
             )
-            if rule is not None and rule.kind not in ERROR_KINDS:
+            if rule is not None and rule.kind in TRANSPORT_KINDS:
                 if rule.params.get("applied"):  # the op ran, but its answer is lost
                     dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
                 answers.append(None)  # an op that timed out comes back as null (§5.1)
                 if name:
                     failed.add(name)
                 continue
-            if rule is not None and not (
-                rule.kind == "expired_token" and ctx.backend.tokens.expire_now(sub.token_value)
+            if (
+                rule is not None
+                and rule.kind in ERROR_KINDS
+                and not (
+                    rule.kind == "expired_token" and ctx.backend.tokens.expire_now(sub.token_value)
+                )
             ):
                 raise rule.error(None)
             body, headers = dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
+            if rule is not None and rule.kind in SHAPE_KINDS:
+                body = retype(body, rule.params)
         except errors.SandboxError as err:
             if name:
                 failed.add(name)

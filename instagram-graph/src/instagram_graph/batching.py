@@ -1,0 +1,205 @@
+"""`BatchCalls`: `GraphClient`'s batch requests, and the single-call fallback (graph-api.md §5.1, §11).
+
+Operations go out 50 to a `POST /`; retriable per-operation errors and idempotent `null` entries
+are sent again; a batch Graph finds too heavy is split in halves; where a host refuses batch
+requests the client sends each operation as its own call, `SINGLE_CALL_WORKERS` at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from instagram_graph import errors, retry
+from instagram_graph.batch import MAX_BATCH, BatchOperation, BatchResult, decode_batch, encode_batch
+from instagram_graph.errors import AuthError, GraphError
+from instagram_graph.pacing import Pacer, regain
+from instagram_graph.paging import account_of
+from instagram_graph.redaction import get_logger
+from instagram_graph.settings import GraphSettings, Login
+
+if TYPE_CHECKING:
+    from instagram_graph.auth import GraphAuthenticator
+
+log = get_logger("instagram_graph.client")
+
+# Calls in flight at once when a host refuses batch requests and operations go one by one.
+SINGLE_CALL_WORKERS = 4
+
+
+class BatchCalls:
+    """The batch half of `GraphClient` (which provides `request` and the attributes below)."""
+
+    settings: GraphSettings
+    auth: GraphAuthenticator
+    pacer: Pacer
+    policy: retry.RetryPolicy
+    _lock: threading.Lock
+    _graph_netloc: str
+    batch_refused: bool = False
+    batch_size: int = MAX_BATCH  # lowered when Graph asks for less data on a batch
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        account: str | None = None,
+        idempotent: bool | None = None,
+        insights: bool = False,
+        shrinkable: bool = False,
+    ) -> Any:
+        """One logical call (implemented by `GraphClient`)."""
+        raise NotImplementedError
+
+    def batch(
+        self, operations: list[BatchOperation], *, account: str | None = None, resend: bool = True
+    ) -> list[BatchResult]:
+        """Run operations in batches of 50; results in order.
+
+        Operations with a retriable error answer are sent again (an error answer proves a write
+        did not happen), up to `maximum_retries` rounds, and so are idempotent operations that
+        come back `null` (timed out inside Graph). A write answered `null` may have happened: it
+        is returned as a `NetworkError` with `sent=True` for the caller to reconcile.
+        `resend=False` leaves all re-sending to the caller. When the host refuses batch requests
+        (graph.instagram.com may: graph-api.md §11), this client sends every operation of the rest
+        of the run as its own call, `SINGLE_CALL_WORKERS` at a time.
+        """
+        results: list[BatchResult | None] = [None] * len(operations)
+        size = self.batch_size
+        for start in range(0, len(operations), size):
+            indices = list(range(start, min(start + size, len(operations))))
+            if not self.batch_refused:
+                try:
+                    self._send_batch(operations, indices, results, account, resend)
+                    continue
+                except errors.InvalidRequestError as exc:
+                    if not self._refuses_batch(exc):
+                        raise
+            chunk = [operations[i] for i in indices]
+            for index, result in zip(indices, self.one_by_one(chunk, account), strict=True):
+                results[index] = result
+        return [
+            result
+            if result is not None
+            else BatchResult(op, 0, error=errors.TransientError(
+                "Graph answered null for this batch operation every time", request="batch"))
+            for op, result in zip(operations, results, strict=True)
+        ]  # fmt: skip
+
+    def one_by_one(
+        self, operations: list[BatchOperation], account: str | None = None
+    ) -> list[BatchResult]:
+        """Each operation as its own call (with the usual retries), a few at a time; in order."""
+        if not operations:
+            return []
+        workers = min(SINGLE_CALL_WORKERS, len(operations))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graph-call") as pool:
+            return list(pool.map(lambda op: self._single(op, account), operations))
+
+    def _single(self, op: BatchOperation, account: str | None) -> BatchResult:
+        query = op.method.upper() in ("GET", "DELETE")
+        params = dict(op.params)
+        try:
+            body = self.request(
+                op.method, op.path, params=params if query else None,
+                data=None if query else params, account=account or account_of(op.path),
+                idempotent=op.idempotent, insights=op.insights,
+            )  # fmt: skip
+        except GraphError as exc:
+            return BatchResult(op, exc.http_status or 0, error=exc)
+        return BatchResult(op, 200, body)
+
+    def _split_batch(
+        self,
+        operations: list[BatchOperation],
+        pending: list[int],
+        results: list[BatchResult | None],
+        account: str | None,
+        resend: bool,
+        exc: errors.TooMuchDataError,
+    ) -> None:
+        """Graph asked for less data on a batch: halves, and smaller batches for the run."""
+        if len(pending) == 1:
+            results[pending[0]] = BatchResult(
+                operations[pending[0]], exc.http_status or 0, error=exc
+            )
+            return
+        half = len(pending) // 2
+        with self._lock:
+            if half < self.batch_size:
+                self.batch_size = half
+                log.info("Graph asked for less data on a batch request; sending batches of %d "
+                         "for the rest of this run", half)  # fmt: skip
+        self._send_batch(operations, pending[:half], results, account, resend)
+        self._send_batch(operations, pending[half:], results, account, resend)
+
+    def _refuses_batch(self, exc: errors.InvalidRequestError) -> bool:
+        """An Instagram-Login host answering the batch `POST /` as an unknown path: never again."""
+        if self.settings.login is not Login.INSTAGRAM or exc.code not in (100, 2500):
+            return False
+        with self._lock:
+            if not self.batch_refused:
+                log.info("%s refused a batch request; sending operations one by one for the rest "
+                         "of this run", self._graph_netloc)  # fmt: skip
+            self.batch_refused = True
+        return True
+
+    def _send_batch(
+        self,
+        operations: list[BatchOperation],
+        pending: list[int],
+        results: list[BatchResult | None],
+        account: str | None,
+        resend: bool,
+    ) -> None:
+        """One chunk of at most 50, re-sent as `batch` describes; fills `results` in place."""
+        for round_no in range(1, self.policy.maximum_retries + 2):
+            chunk = [operations[i] for i in pending]
+            token_used = self.auth.access_token
+            try:
+                answer = self.request(
+                    "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
+                                      "include_headers": "false"},
+                    account=account, idempotent=all(op.idempotent for op in chunk),
+                    shrinkable=len(chunk) > 1,
+                )  # fmt: skip
+            except errors.TooMuchDataError as exc:  # nothing ran: send it as two smaller batches
+                self._split_batch(operations, pending, results, account, resend, exc)
+                return
+            again: list[int] = []
+            expired: list[int] = []
+            auth_error: AuthError | None = None
+            throttled = False
+            for index, result in zip(pending, decode_batch(answer, chunk), strict=True):
+                if result is None and not operations[index].idempotent:
+                    results[index] = _outcome_unknown(operations[index])
+                    continue
+                results[index] = result
+                error = result.error if result is not None else None
+                if result is None or (error is not None and retry.is_retriable(error)):
+                    again.append(index)
+                    throttled |= isinstance(error, errors.RateLimitedError)
+                elif isinstance(error, AuthError):
+                    expired.append(index)
+                    auth_error = auth_error or error
+            if auth_error is not None and self.auth.recover(auth_error, token_used):
+                again.extend(expired)  # the token was refreshed: send those operations again
+            pending = sorted(again)
+            if not pending or not resend or round_no > self.policy.maximum_retries:
+                return
+            wait = retry.jitter(retry.backoff_interval(round_no, self.policy))
+            if throttled:
+                self.pacer.on_throttle(account, regain(self.pacer, account), wait)
+            else:
+                self.pacer.sleep(wait)
+            log.warning("batch: re-sending %d operation(s) (round %d)", len(pending), round_no + 1)
+
+
+def _outcome_unknown(op: BatchOperation) -> BatchResult:
+    return BatchResult(op, 0, error=errors.NetworkError(
+        "Graph answered null for this write: it may or may not have been applied",
+        sent=True, request=f"batch {op.method.upper()} /{op.path.lstrip('/')}"))  # fmt: skip
