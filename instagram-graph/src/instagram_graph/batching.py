@@ -8,7 +8,9 @@ requests the client sends each operation as its own call, `SINGLE_CALL_WORKERS` 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from instagram_graph import errors, retry
@@ -40,20 +42,7 @@ class BatchCalls:
     batch_refused: bool = False
     batch_size: int = MAX_BATCH  # lowered when Graph asks for less data on a batch
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        data: dict[str, Any] | None = None,
-        account: str | None = None,
-        idempotent: bool | None = None,
-        insights: bool = False,
-        shrinkable: bool = False,
-    ) -> Any:
-        """One logical call (implemented by `GraphClient`)."""
-        raise NotImplementedError
+    request: Callable[..., Any]  # one logical call: `GraphClient.request`
 
     def batch(
         self, operations: list[BatchOperation], *, account: str | None = None, resend: bool = True
@@ -69,12 +58,13 @@ class BatchCalls:
         of the run as its own call, `SINGLE_CALL_WORKERS` at a time.
         """
         results: list[BatchResult | None] = [None] * len(operations)
+        job = _Job(operations, results, account, resend)
         size = self.batch_size
         for start in range(0, len(operations), size):
             indices = list(range(start, min(start + size, len(operations))))
             if not self.batch_refused:
                 try:
-                    self._send_batch(operations, indices, results, account, resend)
+                    self._send_batch(job, indices)
                     continue
                 except errors.InvalidRequestError as exc:
                     if not self._refuses_batch(exc):
@@ -113,19 +103,11 @@ class BatchCalls:
             return BatchResult(op, exc.http_status or 0, error=exc)
         return BatchResult(op, 200, body)
 
-    def _split_batch(
-        self,
-        operations: list[BatchOperation],
-        pending: list[int],
-        results: list[BatchResult | None],
-        account: str | None,
-        resend: bool,
-        exc: errors.TooMuchDataError,
-    ) -> None:
+    def _split_batch(self, job: _Job, pending: list[int], exc: errors.TooMuchDataError) -> None:
         """Graph asked for less data on a batch: halves, and smaller batches for the run."""
         if len(pending) == 1:
-            results[pending[0]] = BatchResult(
-                operations[pending[0]], exc.http_status or 0, error=exc
+            job.results[pending[0]] = BatchResult(
+                job.operations[pending[0]], exc.http_status or 0, error=exc
             )
             return
         half = len(pending) // 2
@@ -134,8 +116,8 @@ class BatchCalls:
                 self.batch_size = half
                 log.info("Graph asked for less data on a batch request; sending batches of %d "
                          "for the rest of this run", half)  # fmt: skip
-        self._send_batch(operations, pending[:half], results, account, resend)
-        self._send_batch(operations, pending[half:], results, account, resend)
+        self._send_batch(job, pending[:half])
+        self._send_batch(job, pending[half:])
 
     def _refuses_batch(self, exc: errors.InvalidRequestError) -> bool:
         """An Instagram-Login host answering the batch `POST /` as an unknown path: never again."""
@@ -148,55 +130,71 @@ class BatchCalls:
             self.batch_refused = True
         return True
 
-    def _send_batch(
-        self,
-        operations: list[BatchOperation],
-        pending: list[int],
-        results: list[BatchResult | None],
-        account: str | None,
-        resend: bool,
-    ) -> None:
-        """One chunk of at most 50, re-sent as `batch` describes; fills `results` in place."""
+    def _send_batch(self, job: _Job, pending: list[int]) -> None:
+        """One chunk of at most 50, re-sent as `batch` describes; fills `job.results` in place."""
         for round_no in range(1, self.policy.maximum_retries + 2):
-            chunk = [operations[i] for i in pending]
+            chunk = [job.operations[i] for i in pending]
             token_used = self.auth.access_token
             try:
                 answer = self.request(
                     "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
                                       "include_headers": "false"},
-                    account=account, idempotent=all(op.idempotent for op in chunk),
+                    account=job.account, idempotent=all(op.idempotent for op in chunk),
                     shrinkable=len(chunk) > 1,
                 )  # fmt: skip
             except errors.TooMuchDataError as exc:  # nothing ran: send it as two smaller batches
-                self._split_batch(operations, pending, results, account, resend, exc)
+                self._split_batch(job, pending, exc)
                 return
-            again: list[int] = []
-            expired: list[int] = []
-            auth_error: AuthError | None = None
-            throttled = False
-            for index, result in zip(pending, decode_batch(answer, chunk), strict=True):
-                if result is None and not operations[index].idempotent:
-                    results[index] = _outcome_unknown(operations[index])
-                    continue
-                results[index] = result
-                error = result.error if result is not None else None
-                if result is None or (error is not None and retry.is_retriable(error)):
-                    again.append(index)
-                    throttled |= isinstance(error, errors.RateLimitedError)
-                elif isinstance(error, AuthError):
-                    expired.append(index)
-                    auth_error = auth_error or error
-            if auth_error is not None and self.auth.recover(auth_error, token_used):
-                again.extend(expired)  # the token was refreshed: send those operations again
+            again = self._settle_round(job, pending, decode_batch(answer, chunk), token_used)
             pending = sorted(again)
-            if not pending or not resend or round_no > self.policy.maximum_retries:
+            if not pending or not job.resend or round_no > self.policy.maximum_retries:
                 return
             wait = retry.jitter(retry.backoff_interval(round_no, self.policy))
-            if throttled:
-                self.pacer.on_throttle(account, regain(self.pacer, account), wait)
+            if any(isinstance(job.error_of(i), errors.RateLimitedError) for i in pending):
+                self.pacer.on_throttle(job.account, regain(self.pacer, job.account), wait)
             else:
                 self.pacer.sleep(wait)
             log.warning("batch: re-sending %d operation(s) (round %d)", len(pending), round_no + 1)
+
+    def _settle_round(
+        self,
+        job: _Job,
+        pending: list[int],
+        answers: list[BatchResult | None],
+        token_used: str | None,
+    ) -> list[int]:
+        """Record one round's answers; the indices to send again."""
+        again: list[int] = []
+        expired: list[int] = []
+        auth_error: AuthError | None = None
+        for index, result in zip(pending, answers, strict=True):
+            if result is None and not job.operations[index].idempotent:
+                job.results[index] = _outcome_unknown(job.operations[index])
+                continue
+            job.results[index] = result
+            error = result.error if result is not None else None
+            if result is None or (error is not None and retry.is_retriable(error)):
+                again.append(index)
+            elif isinstance(error, AuthError):
+                expired.append(index)
+                auth_error = auth_error or error
+        if auth_error is not None and self.auth.recover(auth_error, token_used):
+            again.extend(expired)  # the token was refreshed: send those operations again
+        return again
+
+
+@dataclass
+class _Job:
+    """One `batch` call: its operations, the results so far, and how to send."""
+
+    operations: list[BatchOperation]
+    results: list[BatchResult | None]
+    account: str | None
+    resend: bool
+
+    def error_of(self, index: int) -> GraphError | None:
+        result = self.results[index]
+        return result.error if result is not None else None
 
 
 def _outcome_unknown(op: BatchOperation) -> BatchResult:
