@@ -94,3 +94,25 @@ def test_object_ids_have_17_digits(demo: Demo) -> None:
 def test_hashtag_search_results_carry_id_and_name(demo: Demo) -> None:
     found = demo.ok(demo.get("/ig_hashtag_search", user_id=demo.acme, q="CoffeeLovers"))["data"]
     assert found == [{"id": found[0]["id"], "name": "coffeelovers"}]
+
+
+def test_breakdown_values_are_real_ones_with_only_non_zero_buckets(demo: Demo) -> None:
+    now = demo.control.now()
+    totals = demo.ok(demo.get(f"/{demo.acme}/insights", metric="reach", period="day",
+                              metric_type="total_value", breakdown="media_product_type",
+                              since=now - 86400 * 3, until=now - 86400 * 2))["data"][0]  # fmt: skip
+    results = totals["total_value"]["breakdowns"][0]["results"]
+    values = {r["dimension_values"][0] for r in results}
+    assert values <= {"AD", "STORY", "REEL", "CAROUSEL_CONTAINER", "POST"} and values
+    assert all(r["value"] > 0 for r in results)
+    stories = demo.ok(demo.get(f"/{demo.acme}/stories"))["data"]
+    seen: set[str] = set()
+    for story in stories:
+        answer = demo.get(f"/{story['id']}/insights", metric="navigation",
+                          breakdown="story_navigation_action_type")  # fmt: skip
+        if answer.status_code != 200:
+            continue
+        buckets = answer.json()["data"][0]["total_value"]["breakdowns"][0]["results"]
+        assert all(b["value"] > 0 for b in buckets)
+        seen |= {b["dimension_values"][0] for b in buckets}
+    assert seen and seen <= {"tap_forward", "tap_back", "tap_exit", "swipe_forward"}

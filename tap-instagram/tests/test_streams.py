@@ -161,3 +161,12 @@ def test_carousel_children_carry_their_permalink(full_run: Run) -> None:
 def test_hashtags_carry_the_name_graph_gives(demo: Demo) -> None:
     run = run_tap(demo_config(demo, days=7, hashtags=["#CoffeeLovers"]))
     assert [r["name"] for r in run.records("hashtags")] == ["coffeelovers"]
+
+
+def test_breakdown_values_come_as_graph_writes_them(full_run: Run) -> None:
+    totals = {r["breakdown_value"] for r in full_run.records("account_insights_totals")
+              if r["breakdown"] == "media_product_type"}  # fmt: skip
+    assert totals and totals <= {"AD", "STORY", "REEL", "CAROUSEL_CONTAINER", "POST"}
+    navigation = {r["breakdown_value"] for r in full_run.records("story_insights")
+                  if r["breakdown"] == "story_navigation_action_type"}  # fmt: skip
+    assert navigation and navigation <= {"tap_forward", "tap_back", "tap_exit", "swipe_forward"}

@@ -324,12 +324,16 @@ class InsightsEngine:
 
     def _media_split(self, key: str, metric: str, dim: str, total: int) -> dict[str, Any]:
         values = m.MEDIA_BREAKDOWNS[metric][1]
-        weights = [stable(self.seed, key, metric, v) % 50 + 1 for v in values]
+        # Some actions never happen (weight 0): real answers list only the non-zero buckets (§11).
+        weights = [stable(self.seed, key, metric, v) % 7 for v in values]
+        weights[0] = weights[0] or 1
         results, remaining = [], total
         for i, (v, weight) in enumerate(zip(values, weights, strict=True)):
-            share = remaining if i == len(values) - 1 else total * weight // sum(weights)
+            last = i == max(j for j, w in enumerate(weights) if w)
+            share = remaining if last else total * weight // sum(weights)
             remaining -= share
-            results.append({"dimension_values": [v], "value": share})
+            if share:
+                results.append({"dimension_values": [v], "value": share})
         return {"dimension_keys": [dim], "results": results}
 
     def media_value(self, media: Media, name: str, comment_count: int, now: float) -> int | float:

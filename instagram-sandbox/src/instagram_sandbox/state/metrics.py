@@ -51,11 +51,11 @@ FACEBOOK_SHARE_METRICS = frozenset({"facebook_views", "crossposted_views"})
 MEDIA_BREAKDOWNS = {
     "profile_activity": (
         "action_type",
-        ("BIO_LINK_CLICKED", "CALL", "DIRECTION", "EMAIL", "OTHER", "TEXT"),
+        ("bio_link_clicked", "call", "direction", "email", "other", "text"),  # lower case (§11)
     ),
     "navigation": (
         "story_navigation_action_type",
-        ("TAP_FORWARD", "TAP_BACK", "TAP_EXIT", "SWIPE_FORWARD"),
+        ("tap_forward", "tap_back", "tap_exit", "swipe_forward"),
     ),
 }
 
@@ -110,7 +110,7 @@ FOLLOWER_TIMEFRAMES = (
 AUDIENCE_TIMEFRAMES = ("this_week", "this_month")
 
 BREAKDOWN_VALUES: dict[str, tuple[str, ...]] = {
-    "media_product_type": ("AD", "FEED", "REELS", "STORY"),
+    "media_product_type": ("AD", "CAROUSEL_CONTAINER", "POST", "REEL", "STORY"),  # Meta's list (§11)
     "follow_type": ("FOLLOWER", "NON_FOLLOWER", "UNKNOWN"),
     "follower_type": ("FOLLOWER", "NON_FOLLOWER", "UNKNOWN"),
     "contact_button_type": (
