@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +12,7 @@ import pytest
 
 from instagram_sandbox.testing import Demo
 
-from .conftest import World, case, run_target_process, singer_lines, writes
+from .conftest import CRASH_RUNNER, World, case, run_target_process, singer_lines, writes
 
 KILLED = 137
 
@@ -78,3 +81,47 @@ def test_killed_after_publish_before_the_ledger_write(
     results = Path(config["ledger_path"]).with_name("target-instagram-results.jsonl").read_text()
     assert f'"instagram_id": "{published["result_id"]}"' in results
     assert "the container was already published" in results
+
+
+def test_two_runs_started_together_on_one_ledger_write_once(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path
+) -> None:
+    text = case("reply_and_hide", world) + case("comment_on_media", world)
+    config_file = tmp_path / "target-config.json"
+    config_file.write_text(json.dumps(config))
+    command = [sys.executable, str(CRASH_RUNNER), "", "--config", str(config_file)]
+    demo.control.add_fault(kind="hang", path="/me", count=1, params={"seconds": 2})  # overlap
+    runs = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]  # fmt: skip
+    for run in runs:  # both get their input before either is waited for
+        assert run.stdin is not None
+        run.stdin.write(text)
+        run.stdin.close()
+    outputs = []
+    for run in runs:
+        assert run.stdout is not None and run.stderr is not None
+        run.wait(timeout=120)
+        outputs.append((run.stdout.read(), run.stderr.read()))
+    assert [run.returncode for run in runs] == [0, 0], [o[1][-2000:] for o in outputs]
+    kinds = [w["kind"] for w in writes(demo)]
+    assert kinds.count("comment.create") == 2 and kinds.count("comment.reply") == 1
+    assert len(kinds) == len(
+        set((w["kind"], w["object_id"], w.get("message")) for w in writes(demo))
+    )
+    assert sum("holds the ledger" in o[1] for o in outputs) == 1
+
+
+def test_a_run_that_cannot_get_the_ledger_stops_with_a_clear_message(
+    config: dict[str, Any], world: World, tmp_path: Path
+) -> None:
+    from target_instagram import ledger_lock
+
+    held = ledger_lock.hold(Path(config["ledger_path"]), 0)
+    try:
+        done = run_target_process({**config, "ledger_wait_seconds": 0},
+                                  case("comment_on_media", world), tmp_path)  # fmt: skip
+    finally:
+        held.release()
+    assert done.returncode != 0
+    assert "another target-instagram run" in done.stderr and "ledger_wait_seconds" in done.stderr
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]

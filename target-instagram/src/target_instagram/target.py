@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from singer_sdk import Target
 from singer_sdk import typing as th
 from singer_sdk.sinks import Sink
 
-from instagram_graph import SETTINGS_SCHEMA, GraphSettings
+from instagram_graph import SETTINGS_SCHEMA, GraphError, GraphSettings, SettingsError
 from instagram_graph.redaction import install as install_redaction
 from target_instagram.sinks import IGNORED_STREAMS, SINKS, IgnoredSink, UnknownStreamSink
 from target_instagram.writer import MAX_BATCH, Writer, WriterOptions
@@ -22,6 +22,7 @@ TARGET_SETTINGS = th.PropertiesList(
     th.Property("dry_run", th.BooleanType, default=False, description="Check every record and write the plan (the calls per op) to the results file; call nothing."),
     th.Property("batch_size", th.IntegerType, default=MAX_BATCH, description="Moderation operations per Graph batch request (1–50)."),
     th.Property("publish_poll_interval_seconds", th.IntegerType, default=60, description="Seconds between container status reads while publishing."),
+    th.Property("ledger_wait_seconds", th.IntegerType, default=600, description="How long a run waits for another run of the same ledger to finish before stopping (runs of one ledger never overlap; keep the ledger on a local disk)."),
     th.Property("publish_poll_timeout_seconds", th.IntegerType, default=300, description="How long to wait for containers to finish before deferring the post to the next run."),
 )  # fmt: skip
 
@@ -59,6 +60,16 @@ class TargetInstagram(Target):
         if stream_name.lower() in IGNORED_STREAMS or contract in IGNORED_STREAMS:
             return IgnoredSink
         return UnknownStreamSink
+
+    # Final for typing in the SDK, which offers no hook for errors that end a run: extended here.
+    def listen(self, file_input: IO[str] | None = None) -> None:  # type: ignore[misc]
+        """Read the input; an error that stops the run is one line and exit code 1, no traceback."""
+        try:
+            super().listen(file_input)
+        except (SettingsError, GraphError) as exc:
+            text = exc.describe() if isinstance(exc, GraphError) else str(exc)
+            self.logger.error("target-instagram stopped: %s", text)
+            raise SystemExit(1) from None
 
     def process_endofpipe(self) -> None:
         """Apply what is left (and what earlier runs left pending), emit STATE, log the summary."""

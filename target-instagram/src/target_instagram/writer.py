@@ -27,6 +27,7 @@ from instagram_graph.client import GraphClient
 from instagram_graph.errors import GraphError, SettingsError
 from instagram_graph.redaction import get_logger
 from instagram_graph.settings import GraphSettings
+from target_instagram import ledger_lock
 from target_instagram.ledger import (
     APPLIED,
     DEFERRED,
@@ -109,6 +110,7 @@ class WriterOptions:
     batch_size: int = MAX_BATCH
     poll_interval: float = 60.0
     poll_timeout: float = 300.0
+    ledger_wait: float = 600.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WriterOptions:
@@ -129,6 +131,7 @@ class WriterOptions:
             batch_size=size,
             poll_interval=max(1.0, float(config.get("publish_poll_interval_seconds", 60))),
             poll_timeout=max(0.0, poll_timeout),
+            ledger_wait=max(0.0, float(config.get("ledger_wait_seconds", 600))),
         )  # fmt: skip
 
 
@@ -144,6 +147,7 @@ class Writer:
         self.settings = GraphSettings.from_config(config, need_token=False)
         self._client = client
         self.sleep = sleep
+        self.lock = ledger_lock.hold(self.options.ledger_path, self.options.ledger_wait)
         self.ledger = Ledger(self.options.ledger_path)
         self.out = Outputs(self.options.results_path, self.options.reject_path)
         self.moderation: list[Job] = []
@@ -287,6 +291,7 @@ class Writer:
                  verb, self.out.summary(), calls, self.ledger.path, self.out.paths["results"])  # fmt: skip
         self.out.close()
         self.ledger.close()
+        self.lock.release()
 
     def now(self) -> float:
         """Server time (local time until the first answer)."""
