@@ -175,3 +175,13 @@ def test_single_call_fallback_writes_once_and_keeps_order(
     assert len(created) == 2
     by_result = {w["result_id"]: (w["object_id"], w["message"]) for w in created}
     assert [by_result[r.body["id"]] for r in results] == [(ids[0], "One"), (ids[1], "Two")]
+
+
+def test_an_operation_sent_again_after_a_lost_answer_is_marked_resent(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    client = make_client()
+    ids = media_ids(client, demo)[:2]
+    demo.control.add_fault(kind="batch_null", path=f"/{ids[0]}")
+    results = client.batch([BatchOperation("GET", i, {"fields": "id"}) for i in ids])
+    assert [r.resent for r in results] == [True, False]

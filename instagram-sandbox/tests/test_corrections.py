@@ -116,3 +116,11 @@ def test_breakdown_values_are_real_ones_with_only_non_zero_buckets(demo: Demo) -
         assert all(b["value"] > 0 for b in buckets)
         seen |= {b["dimension_values"][0] for b in buckets}
     assert seen and seen <= {"tap_forward", "tap_back", "tap_exit", "swipe_forward"}
+
+
+def test_a_minted_facebook_user_token_reads_me_and_its_pages(demo: Demo) -> None:
+    token = demo.control.issue_token(demo.acme, kind="fb_user_long")
+    me = demo.get("/me", token=token, fields="id,name")
+    assert me.status_code == 200 and me.json()["name"]
+    pages = demo.ok(demo.get("/me/accounts", token=token, fields="id,instagram_business_account"))
+    assert demo.acme in {p.get("instagram_business_account", {}).get("id") for p in pages["data"]}

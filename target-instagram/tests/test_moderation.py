@@ -197,3 +197,13 @@ def test_instagram_login_writes_once_each_when_the_host_refuses_batches(
     created = sorted((w["object_id"], w["message"]) for w in writes(demo, "comment.create"))
     assert created == sorted((m, f"Hi {i}") for i, m in enumerate(ids))  # each once
     assert demo.control.stats()["requests_by_path"]["POST /"] == 1
+
+
+def test_a_delete_whose_answer_was_lost_and_then_not_found_is_applied(
+    demo: Demo, world: World, config: dict[str, Any]
+) -> None:
+    demo.control.add_fault(kind="batch_null", path="/{ig-comment-id}", method="DELETE",
+                           params={"applied": True})  # the delete ran; its answer was lost  # fmt: skip
+    run = run_target(config, case("delete_comments", world))
+    assert [w["object_id"] for w in writes(demo, "comment.delete")] == world.comments[:2]
+    assert len(run.by_status("applied")) == 2 and not run.rejects

@@ -58,6 +58,9 @@ class BatchResult:
     status: int
     body: Any = None
     error: GraphError | None = None
+    resent: bool = (
+        False  # sent again after an answer that was lost (`null`): it may have run before
+    )
 
     @property
     def ok(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from instagram_graph import errors, retry
@@ -171,8 +171,12 @@ class BatchCalls:
             if result is None and not job.operations[index].idempotent:
                 job.results[index] = _outcome_unknown(job.operations[index])
                 continue
+            if result is not None and index in job.lost:
+                result.resent = True
             job.results[index] = result
             error = result.error if result is not None else None
+            if result is None:
+                job.lost.add(index)
             if result is None or (error is not None and retry.is_retriable(error)):
                 again.append(index)
             elif isinstance(error, AuthError):
@@ -191,6 +195,7 @@ class _Job:
     results: list[BatchResult | None]
     account: str | None
     resend: bool
+    lost: set[int] = field(default_factory=set)  # operations whose answer came back `null`
 
     def error_of(self, index: int) -> GraphError | None:
         result = self.results[index]

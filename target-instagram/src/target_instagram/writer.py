@@ -375,7 +375,7 @@ class Writer:
         elif (
             isinstance(error, errors.NotFoundError)
             and job.entry.kind in DELETES
-            and job.entry.attempts > 1
+            and (job.entry.attempts > 1 or result.resent)
         ):
             self._applied(job, job.object_id, note="already deleted by the earlier attempt")
         else:
