@@ -125,3 +125,27 @@ def test_a_run_that_cannot_get_the_ledger_stops_with_a_clear_message(
     assert done.returncode != 0
     assert "another target-instagram run" in done.stderr and "ledger_wait_seconds" in done.stderr
     assert "Traceback" not in done.stderr, done.stderr[-2000:]
+
+
+def test_malformed_input_lines_are_rejected_and_the_run_goes_on(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path
+) -> None:
+    good = case("comment_on_media", world).splitlines()
+    bad = [
+        '{"type": "RECORD", "stream": "public-replies", "record": {"op_id": "early"}}',
+        "this is not json",
+        '{"type": "GOSSIP", "stream": "x"}',
+        '{"type": "RECORD", "str',
+    ]
+    text = "\n".join([bad[0], good[0], bad[1], *good[1:], bad[2], bad[3]]) + "\n"
+    done = run_target_process(config, text, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(writes(demo, "comment.create")) == 2  # every good record still applied
+    rejects = [
+        json.loads(x)
+        for x in (tmp_path / "target-instagram-rejects.jsonl").read_text().splitlines()
+    ]
+    lines = {r["record"]["line"]: r["reason"] for r in rejects if r["stream"] == "input"}
+    assert sorted(lines) == [1, 3, len(good) + 3, len(good) + 4]
+    assert "before its SCHEMA" in lines[1] and "not a JSON line" in lines[3]
+    assert "unknown message type 'GOSSIP'" in lines[len(good) + 3]

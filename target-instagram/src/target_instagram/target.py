@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+import sys
+from typing import IO, Any, cast
 
 from singer_sdk import Target
 from singer_sdk import typing as th
@@ -10,6 +11,7 @@ from singer_sdk.sinks import Sink
 
 from instagram_graph import SETTINGS_SCHEMA, GraphError, GraphSettings, SettingsError
 from instagram_graph.redaction import install as install_redaction
+from target_instagram.input_lines import CheckedInput
 from target_instagram.sinks import IGNORED_STREAMS, SINKS, IgnoredSink, UnknownStreamSink
 from target_instagram.writer import MAX_BATCH, Writer, WriterOptions
 
@@ -64,8 +66,12 @@ class TargetInstagram(Target):
     # Final for typing in the SDK, which offers no hook for errors that end a run: extended here.
     def listen(self, file_input: IO[str] | None = None) -> None:  # type: ignore[misc]
         """Read the input; an error that stops the run is one line and exit code 1, no traceback."""
+
+        def reject(number: int, line: str, reason: str) -> None:
+            self.writer.reject_line(number, line, reason)  # the writer opens on first use
+
         try:
-            super().listen(file_input)
+            super().listen(cast(IO[str], CheckedInput(file_input or sys.stdin, reject)))
         except (SettingsError, GraphError) as exc:
             text = exc.describe() if isinstance(exc, GraphError) else str(exc)
             self.logger.error("target-instagram stopped: %s", text)

@@ -212,6 +212,12 @@ class Writer:
                 reason += f" (note: op_id {op_id!r} was already applied earlier)"
         self._report_rejection(stream, op_id, None, record, reason, None)
 
+    def reject_line(self, number: int, line: str, reason: str) -> None:
+        """An input line that could not be read at all (see `input_lines`)."""
+        text = line.rstrip("\n")
+        record = {"line": number, "text": text[:500] + ("…" if len(text) > 500 else "")}
+        self._report_rejection("input", None, None, record, f"input line {number}: {reason}", None)
+
     def _queue(self, job: Job) -> None:
         self.queued[(job.entry.stream, job.entry.op_id)] = job.entry.payload_hash
         kind = job.entry.kind
