@@ -98,3 +98,29 @@ def test_columns_from_a_warehouse_table(demo: Demo, world: World, config: dict[s
     run = run_target(config, singer_lines("public-replies", rows))
     assert run.by_status("applied")[0]["op_id"] == "7"
     assert writes(demo, "comment.reply")[0]["object_id"] == world.comments[0]
+
+
+def test_records_outside_the_contract_are_rejected_not_coerced(
+    demo: Demo, world: World, config: dict[str, Any]
+) -> None:
+    media = world.media[0]
+    rows = [
+        {"op_id": {"nested": 1}, "media_id": media, "message": "An object op_id"},
+        {"op_id": "x" * 257, "media_id": media, "message": "A long op_id"},
+        {"op_id": "n1", "media_id": media, "message": 42},
+        {"op_id": "s1", "media_id": media, "message": "Broken \ud800 text"},
+        {"op_id": "z1", "media_id": media, "message": "NUL \x00 inside"},
+        {"op_id": "ok1", "media_id": media, "message": "A fine comment"},
+        {"op_id": "ok2", "media_id": media, "message": "Another fine comment"},
+    ]
+    run = run_target(config, singer_lines("public-comments", rows))
+    reasons = [r["reason"] for r in run.rejects]
+    assert len(reasons) == 5, reasons
+    assert any(r.startswith("op_id: expected a string") for r in reasons)
+    assert any(r.startswith("op_id: 257 characters") for r in reasons)
+    assert any(r.startswith("message: expected a string, got int") for r in reasons)
+    assert any("unpaired surrogate" in r for r in reasons) and any("NUL" in r for r in reasons)
+    assert sorted(w["message"] for w in writes(demo, "comment.create")) == [
+        "A fine comment",
+        "Another fine comment",
+    ]  # the neighbours of the broken ones are all written

@@ -37,7 +37,12 @@ class Outputs:
         if handle is None:
             self.paths[which].parent.mkdir(parents=True, exist_ok=True)
             handle = self._files[which] = self.paths[which].open("a", encoding="utf-8")
-        handle.write(redact(json.dumps(line, default=str, ensure_ascii=False)) + "\n")
+        text = json.dumps(line, default=str, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a rejected record may hold text UTF-8 cannot carry
+            text = json.dumps(line, default=str)  # \u escapes keep every character
+        handle.write(redact(text) + "\n")
         handle.flush()
 
     def result(

@@ -43,16 +43,46 @@ class Rejected(ValueError):
         super().__init__(reason)
 
 
-def text(record: dict[str, Any], name: str, *, required: bool = True) -> str | None:
-    """A non-empty string field (numbers are accepted as ids)."""
+def text(
+    record: dict[str, Any], name: str, *, required: bool = True, number_ok: bool = True
+) -> str | None:
+    """A non-empty string field that can be sent (numbers are accepted as ids, not as text)."""
     value = record.get(name)
     if value is None or value == "":
         if required:
             raise Rejected(f"{name}: missing; the record needs a {name}")
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, str | int)
+        or (isinstance(value, int) and not number_ok)
+    ):
         raise Rejected(f"{name}: expected a string, got {type(value).__name__}")
-    return str(value).strip()
+    return sendable(str(value).strip(), name)
+
+
+def sendable(value: str, name: str) -> str:
+    """Text that can travel in a request: valid UTF-8 (no lone surrogates) and no NUL bytes."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise Rejected(f"{name}: holds an unpaired surrogate (\\u{ord(exc.object[exc.start]):04x} "
+                       f"at character {exc.start}); fix the text's encoding") from None  # fmt: skip
+    if "\x00" in value:
+        raise Rejected(f"{name}: holds a NUL character at {value.index(chr(0))}; remove it")
+    return value
+
+
+MAX_OP_ID = 256
+
+
+def op_id(record: dict[str, Any]) -> str:
+    """The record's idempotency key: a string or a whole number, at most 256 characters."""
+    value = text(record, "op_id")
+    assert value is not None
+    if len(value) > MAX_OP_ID:
+        raise Rejected(f"op_id: {len(value)} characters; at most {MAX_OP_ID}")
+    return value
 
 
 def structured(record: dict[str, Any], name: str) -> Any:

@@ -56,7 +56,11 @@ class OperationSink(BatchSink):
                 "op_id: missing; every record needs an op_id (its idempotency key)",
             )  # fmt: skip
             return
-        op_id = str(op_id).strip()
+        try:
+            op_id = rules.op_id(record)
+        except Rejected as exc:
+            self.writer.reject_record(self.contract, None, record, exc.reason)
+            return
         try:
             account = rules.text(record, "account_id", required=False)
             kind, payload = self.shape(record)
@@ -92,7 +96,7 @@ class CommentsSink(OperationSink):
         """Create under `parent`, or delete the comment given by comment_id."""
         if self.is_delete(record):
             return "delete_comment", {"comment_id": rules.text(record, "comment_id")}
-        message = rules.check_comment(str(rules.text(record, "message")))
+        message = rules.check_comment(str(rules.text(record, "message", number_ok=False)))
         return self.created, {self.parent: rules.text(record, self.parent), "message": message}
 
 
@@ -110,7 +114,7 @@ class MentionRepliesSink(OperationSink):
 
     def shape(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """media_id, optional comment_id, message."""
-        message = rules.check_comment(str(rules.text(record, "message")))
+        message = rules.check_comment(str(rules.text(record, "message", number_ok=False)))
         payload = {"media_id": rules.text(record, "media_id"), "message": message}
         if comment_id := rules.text(record, "comment_id", required=False):
             payload["comment_id"] = comment_id
@@ -142,7 +146,7 @@ class MediaSink(OperationSink):
             if children:
                 raise Rejected("children: only CAROUSEL media have children")
             payload.update(_source(record, media_type, "record"))
-        caption = rules.text(record, "caption", required=False)
+        caption = rules.text(record, "caption", required=False, number_ok=False)
         if caption:
             payload["caption"] = rules.check_caption(caption)
         payload.update(_extras(record, media_type))
