@@ -207,3 +207,36 @@ def test_a_delete_whose_answer_was_lost_and_then_not_found_is_applied(
     run = run_target(config, case("delete_comments", world))
     assert [w["object_id"] for w in writes(demo, "comment.delete")] == world.comments[:2]
     assert len(run.by_status("applied")) == 2 and not run.rejects
+
+
+def test_a_write_whose_batch_entry_is_unreadable_is_reconciled_not_sent_again(
+    demo: Demo, world: World, config: dict[str, Any]
+) -> None:
+    demo.control.add_fault(kind="batch_unreadable", path="/{ig-media-id}/comments", every=1)
+    first = run_target(config, case("comment_on_media", world))
+    assert len(writes(demo, "comment.create")) == 2
+    demo.control.clear_faults()
+    again = run_target(config, case("comment_on_media", world))  # the next run
+    assert len(writes(demo, "comment.create")) == 2  # never sent twice
+    assert {r["op_id"] for r in first.by_status("applied") + again.by_status("applied")} == {
+        "c1",
+        "c2",
+    }
+
+
+def test_a_single_write_whose_answer_is_unreadable_is_reconciled(
+    demo: Demo, config: dict[str, Any]
+) -> None:
+    demo.control.configure(instagram_batch=False)
+    media = demo.ok(demo.get(f"/{demo.creator}/media", token=demo.ig_token, host="instagram"))
+    target_media = media["data"][0]["id"]
+    demo.control.add_fault(kind="non_json", path="/{ig-media-id}/comments", method="POST",
+                           params={"applied": True})  # fmt: skip
+    ig = {**config, "access_token": demo.ig_token, "login": "instagram", "api_url": demo.ig_base,
+          "account_id": demo.creator}  # fmt: skip
+    text = singer_lines("public-comments", [{"op_id": "u1", "media_id": target_media,
+                                             "message": "Hello from the unreadable path"}])  # fmt: skip
+    first = run_target(ig, text)
+    run_target(ig, text)
+    assert len(writes(demo, "comment.create")) == 1
+    assert [r["op_id"] for r in first.by_status("applied")] == ["u1"]

@@ -100,6 +100,8 @@ class BatchCalls:
                 idempotent=op.idempotent, insights=op.insights,
             )  # fmt: skip
         except GraphError as exc:
+            if isinstance(exc, errors.BadResponseError) and not op.idempotent:
+                return _outcome_unknown(op)  # an answer that cannot be read: maybe applied
             return BatchResult(op, exc.http_status or 0, error=exc)
         return BatchResult(op, 200, body)
 
@@ -168,14 +170,14 @@ class BatchCalls:
         expired: list[int] = []
         auth_error: AuthError | None = None
         for index, result in zip(pending, answers, strict=True):
-            if result is None and not job.operations[index].idempotent:
+            if _unread(result) and not job.operations[index].idempotent:
                 job.results[index] = _outcome_unknown(job.operations[index])
                 continue
             if result is not None and index in job.lost:
                 result.resent = True
             job.results[index] = result
             error = result.error if result is not None else None
-            if result is None:
+            if _unread(result):
                 job.lost.add(index)
             if result is None or (error is not None and retry.is_retriable(error)):
                 again.append(index)
@@ -202,7 +204,12 @@ class _Job:
         return result.error if result is not None else None
 
 
+def _unread(result: BatchResult | None) -> bool:
+    """No answer (`null`), or one that cannot be read: the operation may have run."""
+    return result is None or isinstance(result.error, errors.BadResponseError)
+
+
 def _outcome_unknown(op: BatchOperation) -> BatchResult:
     return BatchResult(op, 0, error=errors.NetworkError(
-        "Graph answered null for this write: it may or may not have been applied",
+        "Graph's answer to this write was lost or unreadable: it may or may not have been applied",
         sent=True, request=f"batch {op.method.upper()} /{op.path.lstrip('/')}"))  # fmt: skip

@@ -24,7 +24,15 @@ ERROR_KINDS = {
     "reject_metric",  # params.metric: a call asking for that metric is refused whole (code 100)
 }
 # Kinds that break the HTTP exchange itself (in a batch they become `null` entries).
-TRANSPORT_KINDS = {"hang", "drip", "drop", "truncated", "non_json", "batch_null"}
+TRANSPORT_KINDS = {
+    "hang",
+    "drip",
+    "drop",
+    "truncated",
+    "non_json",
+    "batch_null",
+    "batch_unreadable",
+}
 # Kinds that change the answer's content: `wrong_type` sets `params.field` of the answer and of
 # each of its items to `params.value` (a string, say, where an edge object belongs).
 SHAPE_KINDS = {"wrong_type"}
@@ -207,7 +215,7 @@ class FaultBook:
         """The first matching rule that fires for this request, if any."""
         with self._lock:
             for rule in self._rules:
-                if rule.kind == "batch_null" and not in_batch:
+                if rule.kind in ("batch_null", "batch_unreadable") and not in_batch:
                     continue
                 if rule.matches(method, path, template, query) and rule.should_fire():
                     return rule

@@ -374,7 +374,9 @@ class Writer:
         if error is None:
             body = result.body if isinstance(result.body, dict) else {}
             self._applied(job, str(body.get("id") or body.get("deleted_id") or job.object_id))
-        elif isinstance(error, errors.NetworkError) and error.sent:
+        elif (isinstance(error, errors.NetworkError) and error.sent) or isinstance(
+            error, errors.BadResponseError
+        ):  # no readable answer: the write may have happened, so look before sending again
             self._reconcile(job, requeue)
         elif retry.is_retriable(error):
             self._defer(job, f"{error}; tried again on the next run")

@@ -133,6 +133,12 @@ def run_batch(ctx: Ctx) -> list[Any]:
                 if ctx.faults
                 else None
             )
+            if (
+                rule is not None and rule.kind == "batch_unreadable"
+            ):  # the op ran; its body is garbled
+                dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
+                answers.append({"code": 200, "headers": [], "body": '{"id": "1790'})
+                continue
             if rule is not None and rule.kind in TRANSPORT_KINDS:
                 if rule.params.get("applied"):  # the op ran, but its answer is lost
                     dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
