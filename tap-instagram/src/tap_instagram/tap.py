@@ -52,6 +52,23 @@ TAP_SETTINGS = th.PropertiesList(
 )  # fmt: skip
 
 
+# The order streams sync in. Accounts come first (they teach the client the server's clock).
+# `media` comes after the streams whose media window its bookmark decides (children, comments,
+# media insights): its bookmark is emitted only once they are done, so resuming from any STATE
+# never skips their records.
+STREAM_CLASSES: list[type[Stream]] = [
+    account_streams.AccountsStream, account_streams.AccountSnapshotsStream,
+    media_streams.MediaChildrenStream, comment_streams.CommentsStream,
+    media_streams.MediaInsightsStream, media_streams.MediaStream,
+    story_streams.StoriesStream, story_streams.StoryInsightsStream,
+    insight_streams.AccountInsightsStream, insight_streams.AccountInsightsTotalsStream,
+    insight_streams.AudienceDemographicsStream, insight_streams.OnlineFollowersStream,
+    discovery_streams.TagsStream, discovery_streams.HashtagsStream, discovery_streams.HashtagMediaStream,
+    discovery_streams.BusinessDiscoveryStream, discovery_streams.BusinessDiscoveryMediaStream,
+    account_streams.ContentPublishingLimitStream,
+]  # fmt: skip
+
+
 class TapInstagram(Tap):
     """Singer tap for the Instagram Graph API."""
 
@@ -233,18 +250,14 @@ class TapInstagram(Tap):
         return lines
 
     def discover_streams(self) -> list[Stream]:
-        """Every stream; accounts first (it teaches the client the server's clock)."""
-        classes: list[type[Stream]] = [
-            account_streams.AccountsStream, account_streams.AccountSnapshotsStream,
-            media_streams.MediaStream, media_streams.MediaChildrenStream, comment_streams.CommentsStream,
-            story_streams.StoriesStream, media_streams.MediaInsightsStream, story_streams.StoryInsightsStream,
-            insight_streams.AccountInsightsStream, insight_streams.AccountInsightsTotalsStream,
-            insight_streams.AudienceDemographicsStream, insight_streams.OnlineFollowersStream,
-            discovery_streams.TagsStream, discovery_streams.HashtagsStream, discovery_streams.HashtagMediaStream,
-            discovery_streams.BusinessDiscoveryStream, discovery_streams.BusinessDiscoveryMediaStream,
-            account_streams.ContentPublishingLimitStream,
-        ]  # fmt: skip
-        return [cls(tap=self) for cls in classes]
+        """Every stream (see `STREAM_CLASSES` for the order they sync in)."""
+        return [cls(tap=self) for cls in STREAM_CLASSES]
+
+    # Final for typing in the SDK, which sorts streams by name with no other hook: extended here.
+    def load_streams(self) -> list[Stream]:  # type: ignore[misc]
+        """The SDK orders streams by name; they sync in `STREAM_CLASSES` order instead."""
+        rank = {getattr(cls, "name"): i for i, cls in enumerate(STREAM_CLASSES)}  # noqa: B009
+        return sorted(super().load_streams(), key=lambda stream: rank.get(stream.name, len(rank)))
 
 
 if __name__ == "__main__":
