@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from instagram_graph import errors
 from instagram_graph.client import GraphClient
 from instagram_graph.pacing import Pacer, Usage, parse_app_usage, parse_buc_usage
 from instagram_sandbox.testing import Demo
@@ -95,6 +96,8 @@ def test_throttle_blocks_for_the_regain_estimate_capped() -> None:
     assert pacer.on_throttle("1784", 7200, fallback=20) == 600
     assert pacer.on_throttle("1784", None, fallback=20) == 600  # the block still known wins
     t.now += 601
+    assert pacer.on_throttle("1784", None, fallback=20) == 600  # Graph said two hours, not 600 s
+    t.now += 7200
     assert pacer.on_throttle("1784", None, fallback=20) == 20
 
 
@@ -158,3 +161,17 @@ def test_sandbox_throttle_codes_are_retried(
 def test_sandbox_http_429_is_retried(demo: Demo, make_client: Callable[..., GraphClient]) -> None:
     demo.control.add_fault(kind="http_429", path=f"/{demo.acme}")
     assert make_client().get(demo.acme, fields="id")["id"] == demo.acme
+
+
+def test_a_block_longer_than_the_budget_raises_instead_of_sleeping() -> None:
+    now = [1000.0]
+    slept: list[float] = []
+    pacer = Pacer(budget_seconds=300, clock=lambda: now[0], sleep=slept.append)
+    pacer.on_throttle("17841", 7200, 20)
+    with pytest.raises(errors.ThrottledTooLongError, match="120 more minute"):
+        pacer.before_call("17841")
+    assert slept == []
+    short = Pacer(budget_seconds=300, clock=lambda: now[0], sleep=slept.append)
+    short.on_throttle("17841", 120, 20)
+    short.before_call("17841")
+    assert slept == [120]

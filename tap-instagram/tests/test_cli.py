@@ -100,3 +100,20 @@ def test_a_field_of_the_wrong_type_stops_with_the_endpoint_and_field(
     assert sync.returncode == 1 and "Traceback" not in sync.stderr, sync.stderr[-3000:]
     last = sync.stderr.strip().splitlines()[-1]
     assert f"GET /{demo.acme}/media" in last and ".media_type` is a number" in last, last
+
+
+def test_a_long_throttle_ends_the_run_cleanly_with_state_for_what_is_done(
+    demo: Demo, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(demo_config(demo, days=7)))
+    demo.control.add_fault(kind="throttle", path="/{ig-user-id}/media", count=1,
+                           params={"code": 80002, "regain_minutes": 120})  # fmt: skip
+    sync = run("--config", str(config))  # would sleep two hours without the budget
+    assert sync.returncode == 1 and "Traceback" not in sync.stderr, sync.stderr[-2000:]
+    last = sync.stderr.strip().splitlines()[-1]
+    assert "max_throttle_wait_seconds" in last and "120 more minute" in last, last
+    states = [
+        json.loads(x) for x in sync.stdout.splitlines() if '"type":"STATE"' in x.replace(" ", "")
+    ]
+    assert states and "accounts" in states[-1]["value"]["bookmarks"]  # done streams are saved

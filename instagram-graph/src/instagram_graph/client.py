@@ -54,6 +54,7 @@ class GraphClient(BatchCalls):
             threshold=settings.throttle_threshold,
             rate_per_second=settings.throttle_rate_per_second,
             max_wait_seconds=settings.throttle_wait_in_millis / 1000,
+            budget_seconds=settings.max_throttle_wait_seconds,
         )
         self.policy = retry.RetryPolicy.from_millis(
             settings.maximum_retries,

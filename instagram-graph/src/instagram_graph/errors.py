@@ -9,6 +9,7 @@ GraphError                      anything the Graph API (or the way to it) answer
 │   └── NetworkError            timeout, refused or dropped connection (`sent` says whether the
 │                               server may have received the request)
 ├── RateLimitedError            4, 17, 32, 341, 613, 80001, 80002, 80006, HTTP 429 — wait, then retry
+├── ThrottledTooLongError       a throttle wait longer than max_throttle_wait_seconds — end the run
 ├── AuthError                   190 (all subcodes), 102 — refresh the token or log in again
 ├── PermissionDeniedError       3, 10, 200–299 — grant the permission named in `missing_permission`
 ├── SkippableError              this one object cannot be read; skip it and carry on
@@ -138,6 +139,10 @@ class AuthError(GraphError):
         """The expiry time as Graph wrote it ("Session has expired on <when>. …"), if it did."""
         match = re.search(r"has expired on ([^.]+)\.", self.message)
         return match.group(1).strip() if match else None
+
+
+class ThrottledTooLongError(GraphError):
+    """Graph throttles the account for longer than `max_throttle_wait_seconds`: stop, resume later."""
 
 
 class PermissionDeniedError(GraphError):

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from instagram_graph import errors
 from instagram_graph.redaction import get_logger
 
 log = get_logger(__name__)
@@ -92,6 +93,7 @@ class Pacer:
         threshold: float = 90,
         rate_per_second: float = 5,
         max_wait_seconds: float = 3600,
+        budget_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -99,6 +101,7 @@ class Pacer:
         self.threshold = threshold
         self.interval = 1.0 / rate_per_second
         self.max_wait = max_wait_seconds
+        self.budget = budget_seconds  # a throttle wait longer than this ends the run instead
         self.clock = clock
         self.sleep = sleep
         self._accounts: dict[str, _Account] = {}
@@ -139,8 +142,20 @@ class Pacer:
             return min(wait, self.max_wait), reason
 
     def before_call(self, account: str | None) -> float:
-        """Wait as long as `delay` says; returns the seconds waited."""
+        """Wait as long as `delay` says; returns the seconds waited.
+
+        A wait for Graph's block longer than the budget raises `ThrottledTooLongError` instead.
+        """
         wait, reason = self.delay(account)
+        if self.budget is not None and "throttled" in reason:
+            blocked = max(self.blocked_until(account), self.blocked_until(None)) - self.clock()
+            if blocked > self.budget:
+                raise errors.ThrottledTooLongError(
+                    f"Graph throttles {account or 'the app'} for {blocked / 60:.0f} more minute(s), "
+                    f"longer than max_throttle_wait_seconds ({self.budget:.0f})",
+                    advice="the run stops here; what is done is saved in STATE and the next run "
+                    f"resumes (run it in {blocked / 60:.0f} minutes or later)",
+                )
         if wait > 0:
             self._log_wait(account or APP, wait, reason)
             self.sleep(wait)
@@ -180,9 +195,9 @@ class Pacer:
         with self._lock:
             state = self._state(account)
             known = max(regain_seconds or 0.0, max(state.blocked_until - now, 0.0))
-            wait = min(known if known > 0 else fallback, self.max_wait)
-            state.blocked_until = now + wait
-        return wait
+            block = known if known > 0 else fallback
+            state.blocked_until = now + block  # Graph's whole estimate; each wait is capped
+        return min(block, self.max_wait)
 
     def _log_wait(self, account: str, seconds: float, reason: str) -> None:
         self.waits.append((account, seconds, reason))

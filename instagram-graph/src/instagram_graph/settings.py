@@ -110,6 +110,7 @@ class GraphSettings:
     throttle_threshold: float = 90
     throttle_rate_per_second: float = 5
     throttle_wait_in_millis: int = 3600000
+    max_throttle_wait_seconds: float = 300
     ig_user_ids: tuple[str, ...] = ()
     facebook_page_name: str | None = None
 
@@ -158,6 +159,7 @@ class GraphSettings:
             throttle_threshold=_number(c, "throttle_threshold", 90, maximum=100),
             throttle_rate_per_second=_number(c, "throttle_rate_per_second", 5, minimum=0.001),
             throttle_wait_in_millis=_number(c, "throttle_wait_in_millis", 3600000, integer=True),
+            max_throttle_wait_seconds=_number(c, "max_throttle_wait_seconds", 300, minimum=0),
             ig_user_ids=_str_list(c, "ig_user_ids"),
             facebook_page_name=_opt_str(c, "facebook_page_name"),
         )  # fmt: skip
@@ -303,6 +305,7 @@ _DESCRIPTIONS = {
     "throttle_threshold": "Usage percent (X-App-Usage / X-Business-Use-Case-Usage) above which calls slow down.",
     "throttle_rate_per_second": "Calls per second per account once usage passes throttle_threshold.",
     "throttle_wait_in_millis": "Upper bound of one throttle wait (Graph's estimated_time_to_regain_access is used when given).",
+    "max_throttle_wait_seconds": "A throttle wait longer than this ends the run cleanly instead (STATE for what is done; the next run resumes).",
 }
 
 SETTINGS_SCHEMA = th.PropertiesList(
@@ -331,6 +334,7 @@ SETTINGS_SCHEMA = th.PropertiesList(
             ("maximum_retries_interval_millis", 120000), ("connect_timeout_millis", 30000),
             ("response_timeout_millis", 30000), ("throttle_threshold", 90),
             ("throttle_rate_per_second", 5), ("throttle_wait_in_millis", 3600000),
+            ("max_throttle_wait_seconds", 300),
         )
     ),
     th.Property("ig_user_ids", th.ArrayType(th.StringType), description="Instagram professional account ids to use (default: every account the token reaches)."),
