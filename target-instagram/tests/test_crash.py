@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +152,31 @@ def test_malformed_input_lines_are_rejected_and_the_run_goes_on(
     assert sorted(lines) == [1, 3, len(good) + 3, len(good) + 4]
     assert "before its SCHEMA" in lines[1] and "not a JSON line" in lines[3]
     assert "unknown message type 'GOSSIP'" in lines[len(good) + 3]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stopping_signal_is_not_success_and_loses_nothing(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path, signum: int, code: int
+) -> None:
+    config = {**config, "batch_size": 2}
+    config_file = tmp_path / "target-config.json"
+    config_file.write_text(json.dumps(config))
+    lines = comments(world, 5).splitlines(keepends=True)
+    run = subprocess.Popen([sys.executable, str(CRASH_RUNNER), "", "--config", str(config_file)],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)  # fmt: skip
+    assert run.stdin is not None
+    run.stdin.writelines(lines[:4])  # the schema and three records: one batch of two goes out
+    run.stdin.flush()
+    deadline = time.monotonic() + 30
+    while len(writes(demo, "comment.create")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signum)  # while the target waits for more input
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == code, err[-2000:]
+    assert "bookmarks" not in out  # no STATE after the signal
+    assert "stopped by" in err and "Traceback" not in err, err[-2000:]
+    done = run_target_process(config, "".join(lines), tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    messages = sorted(w["message"] for w in writes(demo, "comment.create"))
+    assert messages == sorted(f"Welcome back {i}" for i in range(5))  # each exactly once

@@ -13,6 +13,7 @@ from instagram_graph import SETTINGS_SCHEMA, GraphError, GraphSettings, Settings
 from instagram_graph.redaction import install as install_redaction
 from target_instagram.input_lines import CheckedInput
 from target_instagram.sinks import IGNORED_STREAMS, SINKS, IgnoredSink, UnknownStreamSink
+from target_instagram.stopping import StopOnSignal, Stopped
 from target_instagram.writer import MAX_BATCH, Writer, WriterOptions
 
 TARGET_SETTINGS = th.PropertiesList(
@@ -70,8 +71,13 @@ class TargetInstagram(Target):
         def reject(number: int, line: str, reason: str) -> None:
             self.writer.reject_line(number, line, reason)  # the writer opens on first use
 
+        lines = StopOnSignal(CheckedInput(file_input or sys.stdin, reject))
         try:
-            super().listen(cast(IO[str], CheckedInput(file_input or sys.stdin, reject)))
+            super().listen(cast(IO[str], lines))
+        except Stopped as stop:
+            self.logger.error("target-instagram stopped by %s: operations not yet sent stay in "
+                              "the ledger for the next run; no STATE was emitted after it", stop)  # fmt: skip
+            raise SystemExit(stop.exit_code) from None
         except (SettingsError, GraphError) as exc:
             text = exc.describe() if isinstance(exc, GraphError) else str(exc)
             self.logger.error("target-instagram stopped: %s", text)
