@@ -42,3 +42,15 @@ def test_first_sync_and_next_day_stay_within_budget(demo: Demo, config: dict[str
     assert len([c for c in second.records("comments") if c["media_id"] in new_ids]) == 6
     # nothing older than the refresh window comes back
     assert len(media_ids) < len({r["id"] for r in first.records("media")})
+
+
+def test_page_size_sets_the_media_page_and_every_page_is_followed(
+    demo: Demo, config: dict[str, Any]
+) -> None:
+    full = run_tap(config)
+    demo.control.reset_stats()
+    small = run_tap({**config, "page_size": 10})
+    paths = demo.control.stats()["requests_by_path"]
+    media = len(full.records("media"))
+    assert media > 20 and paths["GET /{ig-user-id}/media"] == -(-media // 10)  # ceil: all pages
+    assert {r["id"] for r in small.records("media")} == {r["id"] for r in full.records("media")}
