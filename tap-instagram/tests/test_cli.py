@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from instagram_sandbox.testing import Demo
 from tap_instagram.tap import TapInstagram
@@ -14,6 +15,13 @@ from tap_instagram.tap import TapInstagram
 from .conftest import demo_config
 
 SCRIPT = shutil.which("tap-instagram", path=str(Path(sys.executable).parent))
+
+
+def config_file(tmp_path: Path, config: dict[str, Any]) -> Path:
+    """The config as a file the command reads."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return path
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -30,8 +38,7 @@ def test_about_markdown_documents_every_setting() -> None:
 
 
 def test_discover_and_sync_without_leaking_the_token(demo: Demo, tmp_path: Path) -> None:
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(demo_config(demo, days=7)))
+    config = config_file(tmp_path, demo_config(demo, days=7))
     catalog = run("--config", str(config), "--discover")
     assert catalog.returncode == 0, catalog.stderr
     assert len(json.loads(catalog.stdout)["streams"]) == 18
@@ -60,8 +67,7 @@ def test_bad_config_names_the_setting(tmp_path: Path) -> None:
 def test_an_expired_token_stops_the_run_with_its_date_and_the_commands(
     demo: Demo, tmp_path: Path
 ) -> None:
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(demo_config(demo, days=7)))
+    config = config_file(tmp_path, demo_config(demo, days=7))
     demo.control.add_fault(kind="expired_token", path="/{ig-user-id}/media", count=1)
     sync = run("--config", str(config))
     assert sync.returncode != 0
@@ -76,8 +82,7 @@ def test_connection_test_says_which_streams_the_token_serves(demo: Demo, tmp_pat
     token = demo.control.issue_token(
         demo.acme, scopes=["instagram_basic", "pages_show_list", "pages_read_engagement"]
     )
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(demo_config(demo, days=7, access_token=token)))
+    config = config_file(tmp_path, demo_config(demo, days=7, access_token=token))
     out = run("--config", str(config), "--test")
     assert out.returncode == 0, out.stderr[-2000:]
     line = next(x for x in out.stderr.splitlines() if "connection test: account" in x)
@@ -92,8 +97,7 @@ def test_connection_test_says_which_streams_the_token_serves(demo: Demo, tmp_pat
 def test_a_field_of_the_wrong_type_stops_with_the_endpoint_and_field(
     demo: Demo, tmp_path: Path
 ) -> None:
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(demo_config(demo, days=7)))
+    config = config_file(tmp_path, demo_config(demo, days=7))
     demo.control.add_fault(kind="wrong_type", path="/{ig-user-id}/media", every=1,
                            params={"field": "media_type", "value": 5})  # fmt: skip
     sync = run("--config", str(config))
@@ -105,8 +109,7 @@ def test_a_field_of_the_wrong_type_stops_with_the_endpoint_and_field(
 def test_a_long_throttle_ends_the_run_cleanly_with_state_for_what_is_done(
     demo: Demo, tmp_path: Path
 ) -> None:
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(demo_config(demo, days=7)))
+    config = config_file(tmp_path, demo_config(demo, days=7))
     demo.control.add_fault(kind="throttle", path="/{ig-user-id}/media", count=1,
                            params={"code": 80002, "regain_minutes": 120})  # fmt: skip
     sync = run("--config", str(config))  # would sleep two hours without the budget

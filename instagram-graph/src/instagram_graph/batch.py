@@ -31,6 +31,11 @@ class BatchOperation:
     repeatable: bool = False  # a write whose repetition changes nothing (hide, delete)
 
     @property
+    def label(self) -> str:
+        """`batch GET /{id}/insights`: how errors of this operation name their request."""
+        return f"batch {self.method.upper()} /{self.path.lstrip('/')}"
+
+    @property
     def idempotent(self) -> bool:
         """Reads, and writes marked repeatable, may be sent again blindly."""
         return self.method.upper() == "GET" or self.repeatable
@@ -58,9 +63,8 @@ class BatchResult:
     status: int
     body: Any = None
     error: GraphError | None = None
-    resent: bool = (
-        False  # sent again after an answer that was lost (`null`): it may have run before
-    )
+    # Sent again after an answer that was lost or unreadable: it may have run before.
+    resent: bool = False
 
     @property
     def ok(self) -> bool:
@@ -87,7 +91,7 @@ def decode_batch(answer: Any, operations: list[BatchOperation]) -> list[BatchRes
         if entry is None:
             results.append(None)
             continue
-        label = f"batch {op.method.upper()} /{op.path.lstrip('/')}"
+        label = op.label
         status = int(entry.get("code", 0)) if isinstance(entry, dict) else 0
         raw = entry.get("body") if isinstance(entry, dict) else None
         try:

@@ -212,4 +212,4 @@ def _unread(result: BatchResult | None) -> bool:
 def _outcome_unknown(op: BatchOperation) -> BatchResult:
     return BatchResult(op, 0, error=errors.NetworkError(
         "Graph's answer to this write was lost or unreadable: it may or may not have been applied",
-        sent=True, request=f"batch {op.method.upper()} /{op.path.lstrip('/')}"))  # fmt: skip
+        sent=True, request=op.label))  # fmt: skip

@@ -233,14 +233,16 @@ class GraphClient(BatchCalls):
         key = sizing.endpoint_key(_label_path(path))
         asked: set[str] = set()
         while True:
-            query = self._sized(key, query)
-            smaller = self.size_plans.get(key, sizing.SizePlan()).smaller(query) is not None
+            plan = self.size_plans.get(key, sizing.SizePlan())
+            query = plan.apply(query)
+            smaller = plan.smaller(query)
             try:
                 page = self.request("GET", url, params=query, account=account, insights=insights,
-                                    shrinkable=smaller)  # fmt: skip
+                                    shrinkable=smaller is not None)  # fmt: skip
             except errors.TooMuchDataError as exc:
-                if not self._shrink(key, query, exc):
+                if smaller is None:
                     raise
+                self._shrink(key, smaller, exc)
                 continue
             if shape is not Shape.AFTER_ONLY:  # after-only edges repeat their cursor by design
                 asked.add(_request_key(url, query))
@@ -263,23 +265,15 @@ class GraphClient(BatchCalls):
                     request=f"GET {_label_path(path)}",
                 )
 
-    def _sized(self, key: str, query: dict[str, Any]) -> dict[str, Any]:
-        plan = self.size_plans.get(key)
-        return plan.apply(query) if plan else query
-
-    def _shrink(self, key: str, query: dict[str, Any], exc: errors.TooMuchDataError) -> bool:
-        """Remember a smaller plan for the endpoint; False when nothing smaller is left."""
+    def _shrink(self, key: str, smaller: sizing.SizePlan, exc: errors.TooMuchDataError) -> None:
+        """Remember the smaller plan for the endpoint; one info line per endpoint."""
         with self._lock:
-            smaller = self.size_plans.get(key, sizing.SizePlan()).smaller(query)
-            if smaller is None:
-                return False
             first = key not in self.size_plans
             self.size_plans[key] = smaller
         (log.info if first else log.debug)(
             "GET %s: Graph asked for less data (%s); asking %s for the rest of this run",
             key, exc.message[:80], smaller.describe(),
         )  # fmt: skip
-        return True
 
     def items(
         self,

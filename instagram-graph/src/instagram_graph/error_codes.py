@@ -250,7 +250,7 @@ def _expiry_advice(advice: str, message: str) -> str:
     """Fill the expiry date Graph gave ("Session has expired on …") into the advice."""
     if "{on}" not in advice:
         return advice
-    when = errors.AuthError(message).expired_on
+    when = errors.expiry_in(message)
     return advice.replace("{on}", f" on {when}" if when else "")
 
 

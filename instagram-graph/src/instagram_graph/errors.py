@@ -137,8 +137,13 @@ class AuthError(GraphError):
     @property
     def expired_on(self) -> str | None:
         """The expiry time as Graph wrote it ("Session has expired on <when>. …"), if it did."""
-        match = re.search(r"has expired on ([^.]+)\.", self.message)
-        return match.group(1).strip() if match else None
+        return expiry_in(self.message)
+
+
+def expiry_in(message: str) -> str | None:
+    """The `<when>` of a Graph message "… Session has expired on <when>. …", if there is one."""
+    match = re.search(r"has expired on ([^.]+)\.", message)
+    return match.group(1).strip() if match else None
 
 
 class ThrottledTooLongError(GraphError):

@@ -148,7 +148,7 @@ class Pacer:
         """
         wait, reason = self.delay(account)
         if self.budget is not None and "throttled" in reason:
-            blocked = max(self.blocked_until(account), self.blocked_until(None)) - self.clock()
+            blocked = regain(self, account) or 0.0
             if blocked > self.budget:
                 raise errors.ThrottledTooLongError(
                     f"Graph throttles {account or 'the app'} for {blocked / 60:.0f} more minute(s), "

@@ -1,7 +1,8 @@
 """Checking an answer's shape with JSON Schema, so a wrong type is a Graph error, not a crash.
 
-Schemas are compiled once by fastjsonschema (checking every page must stay cheap). Graph may send a field with an unexpected type (a string where an edge object belongs, a list
-where a number does). `check` validates a decoded answer against a schema and raises
+Schemas are compiled once by fastjsonschema, so checking every page stays cheap. Graph may send
+a field with an unexpected type (a string where an edge object belongs, a list where a number
+does). `check` validates a decoded answer against a schema and raises
 `BadResponseError` naming the request and the field's path (`data[3].children`), instead of the
 `KeyError` or `AttributeError` code reading the answer would otherwise meet.
 """
@@ -42,15 +43,14 @@ def check(value: Any, schema: Mapping[str, Any], *, request: str) -> None:
     try:
         _validator(schema)(value)
     except fastjsonschema.JsonSchemaValueException as exc:
-        parts = [p for p in exc.path[1:]]  # the first part names the root
+        parts = exc.path[1:]  # the first part names the root
         field = "".join(f"[{p}]" if str(p).isdigit() else f".{p}" for p in parts).lstrip(".")
+        rule = exc.message.split(" ", 1)[-1]  # "must be object", without the path
         got = _JSON_TYPES.get(type(exc.value), type(exc.value).__name__)
-        problem = (
-            f"`{field or 'the answer'}` is {got}; {exc.message.split(' ', 1)[-1]}"
-            if exc.rule == "type"
-            else f"`{field or 'the answer'}` {exc.message.split(' ', 1)[-1]}"
-        )
-        raise errors.BadResponseError(f"unexpected answer: {problem}", request=request) from None
+        problem = f"is {got}; {rule}" if exc.rule == "type" else rule
+        raise errors.BadResponseError(
+            f"unexpected answer: `{field or 'the answer'}` {problem}", request=request
+        ) from None
 
 
 def _validator(schema: Mapping[str, Any]) -> Callable[[Any], Any]:

@@ -128,10 +128,8 @@ class Sandbox:
             if version is None:
                 raise errors.UnknownPathComponents(path=path)
             with self.backend.lock:
-                if (
-                    rule is not None
-                    and rule.kind in faults.ERROR_KINDS
-                    and not _expires_token(self.backend, rule, req.token_value)
+                if rule is not None and faults.answers_with_error(
+                    rule, self.backend.tokens, req.token_value
                 ):
                     acct = req.path.strip("/").split("/")[0]
                     raise rule.error(acct if acct in self.backend.world.accounts else None)
@@ -327,8 +325,3 @@ def create_app(sandbox: Sandbox) -> Starlette:
     )
     app.state.sandbox = sandbox
     return app
-
-
-def _expires_token(backend: GraphBackend, rule: faults.FaultRule, token_value: str | None) -> bool:
-    """An `expired_token` fault expires the caller's token; the route then answers 190/463."""
-    return rule.kind == "expired_token" and backend.tokens.expire_now(token_value)

@@ -8,9 +8,12 @@ import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from instagram_sandbox import errors
+
+if TYPE_CHECKING:
+    from instagram_sandbox.state.tokens import TokenRegistry
 
 # Kinds that answer with a Graph error body.
 ERROR_KINDS = {
@@ -37,6 +40,19 @@ TRANSPORT_KINDS = {
 # each of its items to `params.value` (a string, say, where an edge object belongs).
 SHAPE_KINDS = {"wrong_type"}
 KINDS = ERROR_KINDS | TRANSPORT_KINDS | SHAPE_KINDS
+
+
+def answers_with_error(
+    rule: FaultRule | None, tokens: TokenRegistry, token_value: str | None
+) -> bool:
+    """Whether `rule` answers with its own error (error kinds only).
+
+    `expired_token` instead expires the caller's token for good; the route then answers 190/463
+    as Graph does.
+    """
+    if rule is None or rule.kind not in ERROR_KINDS:
+        return False
+    return not (rule.kind == "expired_token" and tokens.expire_now(token_value))
 
 
 def retype(body: Any, params: dict[str, Any]) -> Any:

@@ -81,8 +81,8 @@ class AccountData:
         self.insights: dict[str, list[BatchResult]] | None = None
         # Set when the comments expansion was refused (or never granted): media come without it.
         self.comments_denied = comments_denied
-        self.history_capped = False
-        self.comments_alone = False  # media pages with comments were too heavy (code 1)  # warned that insights history was cut to Graph's limit
+        self.history_capped = False  # warned that insights history was cut to Graph's limit
+        self.comments_alone = False  # media pages with comments were too heavy (code 1)
 
     def media(self, since: float | None) -> list[dict[str, Any]]:
         """Media published at or after `since` (all when None), newest first, expansions complete.
@@ -280,11 +280,6 @@ def _object_out_of_reach(error: GraphError) -> bool:
     )
 
 
-def _label(result: BatchResult) -> str:
-    op = result.operation
-    return f"batch {op.method.upper()} /{op.path.lstrip('/')}"
-
-
 def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] | None:
     """The body of a successful result; a skippable or rejected call is counted and yields None.
 
@@ -294,7 +289,7 @@ def ok_or_skip(result: BatchResult, skips: Skips, what: str) -> dict[str, Any] |
     error = result.error
     if error is None:
         try:
-            shapes.check(result.body, answers.INSIGHTS, request=_label(result))
+            shapes.check(result.body, answers.INSIGHTS, request=result.operation.label)
         except BadResponseError as exc:
             skips.add(f"{what}: an answer of an unexpected shape", exc)
             return None

@@ -1,7 +1,8 @@
 """Input lines the Singer SDK cannot take go to the reject file; the run goes on.
 
 Such a line is not JSON, has no known message type, or is a RECORD before its SCHEMA. It is
-rejected with its line number and the reason. Without this check one malformed line ends the whole run with exit 1 and nothing rejected.
+rejected with its line number and the reason. Without this check one malformed line would end
+the whole run with exit 1 and nothing rejected.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from instagram_sandbox import errors
-from instagram_sandbox.faults import ERROR_KINDS, SHAPE_KINDS, TRANSPORT_KINDS, retype
+from instagram_sandbox.faults import SHAPE_KINDS, TRANSPORT_KINDS, answers_with_error, retype
 from instagram_sandbox.routes.request import Ctx, GraphRequest
 
 MAX_BATCH = 50
@@ -133,9 +133,8 @@ def run_batch(ctx: Ctx) -> list[Any]:
                 if ctx.faults
                 else None
             )
-            if (
-                rule is not None and rule.kind == "batch_unreadable"
-            ):  # the op ran; its body is garbled
+            if rule is not None and rule.kind == "batch_unreadable":
+                # The op runs; its entry comes back with a body that is not JSON.
                 dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
                 answers.append({"code": 200, "headers": [], "body": '{"id": "1790'})
                 continue
@@ -146,13 +145,7 @@ def run_batch(ctx: Ctx) -> list[Any]:
                 if name:
                     failed.add(name)
                 continue
-            if (
-                rule is not None
-                and rule.kind in ERROR_KINDS
-                and not (
-                    rule.kind == "expired_token" and ctx.backend.tokens.expire_now(sub.token_value)
-                )
-            ):
+            if rule is not None and answers_with_error(rule, ctx.backend.tokens, sub.token_value):
                 raise rule.error(None)
             body, headers = dispatch(ctx.backend, ctx.publisher, sub, ctx.faults)
             if rule is not None and rule.kind in SHAPE_KINDS:

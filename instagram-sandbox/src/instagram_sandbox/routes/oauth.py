@@ -147,8 +147,7 @@ def _granular_scopes(backend: GraphBackend, token: Token) -> list[Any]:
     ig_ids = [p.ig_account_id for i in page_ids if (p := world.pages.get(i)) and p.ig_account_id]
     out: list[dict[str, Any]] = []
     for scope in token.scopes:
-        targets = page_ids if scope.startswith("pages_") else ig_ids
-        targets = list(token.scope_targets.get(scope, targets))
+        targets = token.scope_targets.get(scope, page_ids if scope.startswith("pages_") else ig_ids)
         out.append({"scope": scope, "target_ids": list(targets)}
                    if scope.startswith(("pages_", "instagram_")) else {"scope": scope})  # fmt: skip
     return out
