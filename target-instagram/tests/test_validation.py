@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from instagram_sandbox.testing import Demo
-from target_instagram.writer import FailFast
+from target_instagram.outcomes import FailFast
 
 from .conftest import World, case, run_target, singer_lines, writes
 

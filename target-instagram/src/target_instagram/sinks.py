@@ -14,8 +14,9 @@ from singer_sdk.sinks import BatchSink
 
 from instagram_graph.redaction import register_secret
 from target_instagram import rules
+from target_instagram.operations import Operation
 from target_instagram.rules import Rejected
-from target_instagram.writer import Operation, Writer
+from target_instagram.writer import Writer
 
 
 class OperationSink(BatchSink):

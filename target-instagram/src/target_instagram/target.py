@@ -10,11 +10,13 @@ from singer_sdk import typing as th
 from singer_sdk.sinks import Sink
 
 from instagram_graph import SETTINGS_SCHEMA, GraphError, GraphSettings, SettingsError
+from instagram_graph.batch import MAX_BATCH
 from instagram_graph.redaction import install as install_redaction
+from target_instagram.context import WriterOptions
 from target_instagram.input_lines import CheckedInput
 from target_instagram.sinks import IGNORED_STREAMS, SINKS, IgnoredSink, UnknownStreamSink
 from target_instagram.stopping import StopOnSignal, Stopped
-from target_instagram.writer import MAX_BATCH, Writer, WriterOptions
+from target_instagram.writer import Writer
 
 TARGET_SETTINGS = th.PropertiesList(
     th.Property("account_id", th.StringType, description="Instagram account for records without an account_id (default: the first of ig_user_ids, else the token's only account)."),
