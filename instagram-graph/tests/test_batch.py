@@ -185,3 +185,24 @@ def test_an_operation_sent_again_after_a_lost_answer_is_marked_resent(
     demo.control.add_fault(kind="batch_null", path=f"/{ids[0]}")
     results = client.batch([BatchOperation("GET", i, {"fields": "id"}) for i in ids])
     assert [r.resent for r in results] == [True, False]
+
+
+@pytest.mark.parametrize("login", ["facebook", "instagram"])
+def test_an_operation_that_cannot_be_encoded_fails_alone(
+    demo: Demo, make_client: MakeClient, login: str
+) -> None:
+    if login == "instagram":
+        demo.control.configure(instagram_batch=False)
+        client = ig_client(demo, make_client)
+        media = next(m["id"] for m in client.items(f"{demo.creator}/media", {"fields": "id"}))
+    else:
+        client = make_client()
+        media = media_ids(client, demo)[0]
+    ops = [BatchOperation("POST", f"{media}/comments", {"message": text})
+           for text in ("Before", "Broken \ud800 text", "After")]  # fmt: skip
+    results = client.batch(ops)
+    error = results[1].error
+    assert type(error) is errors.UnsendableError and "surrogates not allowed" in str(error)
+    assert results[0].ok and results[2].ok
+    made = [w["message"] for w in demo.control.writes() if w["kind"] == "comment.create"]
+    assert made == ["Before", "After"]

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from instagram_sandbox.testing import Demo
+from target_instagram.ledger import Ledger
+from target_instagram.operations import Operation
+from target_instagram.writer import Writer
 
 from .conftest import World, case, make_world, run_target, singer_lines, writes
 
@@ -240,3 +243,23 @@ def test_a_single_write_whose_answer_is_unreadable_is_reconciled(
     run_target(ig, text)
     assert len(writes(demo, "comment.create")) == 1
     assert [r["op_id"] for r in first.by_status("applied")] == ["u1"]
+
+
+def test_an_operation_that_cannot_be_encoded_does_not_block_its_batch(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path
+) -> None:
+    # The sinks' rules reject such text; the writer holds even when an operation gets past them.
+    writer = Writer(config)
+    for n, text in enumerate(["First", "Broken \ud800 text", "Third"]):
+        op = Operation("public-comments", f"e{n}", "comment", demo.acme,
+                       {"media_id": world.media[0], "message": text})  # fmt: skip
+        writer.submit(op, {})
+    writer.flush()
+    writer.finish()
+    assert [w["message"] for w in writes(demo, "comment.create")] == ["First", "Third"]
+    [reject] = [json.loads(line) for line in (tmp_path / "target-instagram-rejects.jsonl")
+                .read_text().splitlines()]  # fmt: skip
+    assert reject["op_id"] == "e1" and "surrogates not allowed" in reject["reason"]
+    ledger = Ledger(Path(config["ledger_path"]))
+    assert [ledger.get("public-comments", f"e{n}").status for n in range(3)] == [  # type: ignore[union-attr]
+        "applied", "rejected", "applied"]  # fmt: skip

@@ -72,6 +72,22 @@ class BatchResult:
         return self.error is None
 
 
+def unsendable(op: BatchOperation, version: str) -> errors.UnsendableError | None:
+    """Why an operation cannot go out (its text cannot be encoded as UTF-8), or None.
+
+    Checked per operation before a batch is built, so one bad operation fails alone and its
+    neighbours are sent.
+    """
+    try:
+        json.dumps(op.encode(version)).encode("utf-8")
+    except (UnicodeError, TypeError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return errors.UnsendableError(
+            f"cannot be encoded for sending ({reason}); it was not sent — fix the text's "
+            "encoding", request=op.label)  # fmt: skip
+    return None
+
+
 def encode_batch(operations: list[BatchOperation], version: str) -> str:
     """The `batch` form field."""
     if len(operations) > MAX_BATCH:

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from instagram_graph import errors, retry
-from instagram_graph.batch import MAX_BATCH, BatchOperation, BatchResult, decode_batch, encode_batch
+from instagram_graph.batch import (
+    MAX_BATCH,
+    BatchOperation,
+    BatchResult,
+    decode_batch,
+    encode_batch,
+    unsendable,
+)
 from instagram_graph.errors import AuthError, GraphError
 from instagram_graph.pacing import Pacer, regain
 from instagram_graph.paging import account_of
@@ -57,11 +64,12 @@ class BatchCalls:
         (graph.instagram.com may: graph-api.md §11), this client sends every operation of the rest
         of the run as its own call, `SINGLE_CALL_WORKERS` at a time.
         """
-        results: list[BatchResult | None] = [None] * len(operations)
+        results: list[BatchResult | None] = [self._unsendable(op) for op in operations]
         job = _Job(operations, results, account, resend)
         size = self.batch_size
-        for start in range(0, len(operations), size):
-            indices = list(range(start, min(start + size, len(operations))))
+        sendable = [i for i, result in enumerate(results) if result is None]
+        for start in range(0, len(sendable), size):
+            indices = sendable[start : start + size]
             if not self.batch_refused:
                 try:
                     self._send_batch(job, indices)
@@ -89,6 +97,14 @@ class BatchCalls:
         workers = min(SINGLE_CALL_WORKERS, len(operations))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graph-call") as pool:
             return list(pool.map(lambda op: self._single(op, account), operations))
+
+    def _unsendable(self, op: BatchOperation) -> BatchResult | None:
+        """An operation that cannot be encoded fails alone, unsent, instead of its whole batch."""
+        error = unsendable(op, self.settings.api_version)
+        if error is None:
+            return None
+        log.warning("%s", error.describe())
+        return BatchResult(op, 0, error=error)
 
     def _single(self, op: BatchOperation, account: str | None) -> BatchResult:
         query = op.method.upper() in ("GET", "DELETE")

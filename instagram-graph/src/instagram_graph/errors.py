@@ -177,3 +177,7 @@ class InsufficientDataError(SkippableError):
 
 class InvalidRequestError(GraphError):
     """The request itself is wrong: unknown field or metric, bad parameter, unknown path."""
+
+
+class UnsendableError(InvalidRequestError):
+    """The request cannot be encoded (text that is not valid UTF-8): it was never sent."""
