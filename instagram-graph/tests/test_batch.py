@@ -206,3 +206,15 @@ def test_an_operation_that_cannot_be_encoded_fails_alone(
     assert results[0].ok and results[2].ok
     made = [w["message"] for w in demo.control.writes() if w["kind"] == "comment.create"]
     assert made == ["Before", "After"]
+
+
+def test_a_batch_operation_failing_every_round_stops_at_maximum_retries(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    client = make_client(maximum_retries=2)
+    ids = media_ids(client, demo)[:2]
+    demo.control.add_fault(kind="server_error", path=f"/{ids[0]}", count=50)
+    demo.control.reset_stats()
+    results = client.batch([BatchOperation("GET", i, {"fields": "id"}) for i in ids])
+    assert isinstance(results[0].error, errors.TransientError) and results[1].ok
+    assert demo.control.stats()["requests_by_path"] == {"POST /": 3}  # 1 + 2 rounds, then stop

@@ -267,3 +267,15 @@ def test_a_slow_but_timely_answer_is_read_whole(demo: Demo, make_client: MakeCli
     demo.control.add_fault(kind="drip", path=f"/{demo.acme}", params={"interval": 0.001})
     client = make_client(maximum_retries=0, response_timeout_millis=5000)
     assert client.get(demo.acme, fields="id")["data"] == []  # the dripped body, parsed
+
+
+@pytest.mark.parametrize("retries", [0, 2, 4])
+def test_retries_stop_at_maximum_retries_with_the_last_error(
+    demo: Demo, make_client: MakeClient, retries: int
+) -> None:
+    demo.control.add_fault(kind="server_error", path=f"/{demo.acme}", count=50)
+    client = make_client(maximum_retries=retries)
+    with pytest.raises(errors.TransientError) as caught:
+        client.get(demo.acme, fields="username")
+    assert client.calls == retries + 1
+    assert f"GET /{demo.acme}" in str(caught.value)
