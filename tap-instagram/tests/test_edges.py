@@ -17,7 +17,7 @@ DAY = 86400
 
 
 def account_id(demo: Demo, username: str) -> str:
-    return next(a["id"] for a in demo.control.accounts() if a["username"] == username)
+    return str(next(a["id"] for a in demo.control.accounts() if a["username"] == username))
 
 
 def test_business_discovery_media_follows_every_page(demo: Demo) -> None:
