@@ -197,7 +197,9 @@ class MediaInsightsStream(InsightStream):
     name = "media_insights"
     primary_keys = ("media_id", "metric", "breakdown", "breakdown_value", "snapshot_date")
     replication_key = "snapshot_date"
-    is_sorted = True
+    # Every row of a run carries the same snapshot date, so a STATE emitted mid-stream would claim
+    # the whole run's media as done: unsorted, the bookmark is only set once the stream completes.
+    is_sorted = False
 
     def build_operations(self, data: AccountData) -> list[BatchOperation]:
         """Per media: its product type's metrics (plus breakdown metrics as their own operations)."""
