@@ -6,7 +6,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -20,12 +20,12 @@ class Demo:
 
     server: SandboxServer
     control: SandboxClient
-    fb_token: str
-    ig_token: str
+    fb_token: str = field(repr=False)  # secrets stay out of assertion messages
+    ig_token: str = field(repr=False)
     acme: str
     bakery: str
     creator: str
-    apps: dict[str, dict[str, str]]
+    apps: dict[str, dict[str, str]] = field(repr=False)
 
     @property
     def base(self) -> str:
