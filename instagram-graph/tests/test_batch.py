@@ -205,7 +205,7 @@ def test_an_operation_that_cannot_be_encoded_fails_alone(
     assert type(error) is errors.UnsendableError and "surrogates not allowed" in str(error)
     assert results[0].ok and results[2].ok
     made = [w["message"] for w in demo.control.writes() if w["kind"] == "comment.create"]
-    assert made == ["Before", "After"]
+    assert sorted(made) == ["After", "Before"]  # one by one goes out a few at a time
 
 
 def test_a_batch_operation_failing_every_round_stops_at_maximum_retries(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from typing import Any
 
 import requests
@@ -25,6 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from instagram_sandbox.threaded import ThreadedUvicorn
 
 MODES = ("cut", "html", "empty", "batch_entry")
 HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "content-encoding", "host"}
@@ -45,8 +46,7 @@ class SpoilingProxy:
                                       methods=["GET", "POST", "DELETE"])])  # fmt: skip
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
                                 access_log=False, lifespan="off")  # fmt: skip
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
+        self._serving = ThreadedUvicorn(config, "proxy")
         self.port = 0
 
     @property
@@ -56,21 +56,12 @@ class SpoilingProxy:
 
     def start(self) -> SpoilingProxy:
         """Serve in a daemon thread; return once the port is bound."""
-        self._thread = threading.Thread(target=self._server.run, name="proxy", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the proxy could not start")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.port = self._serving.start()
         return self
 
     def stop(self) -> None:
         """Stop serving."""
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=15)
+        self._serving.stop()
 
     async def _forward(self, request: Request) -> Response:
         body = await request.body()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,6 +13,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from instagram_sandbox.app import TRANSPORT_EXTENSION, Sandbox, create_app
 from instagram_sandbox.clock import SandboxClock
 from instagram_sandbox.state.backend import GraphBackend, SandboxConfig
+from instagram_sandbox.threaded import ThreadedUvicorn
 
 
 class _SandboxProtocol(HttpToolsProtocol):
@@ -141,8 +140,7 @@ class SandboxServer:
             create_app(self.sandbox), host=host, port=port, http=_SandboxProtocol, log_level="warning",
             access_log=False, server_header=False, date_header=False, lifespan="off", timeout_keep_alive=30,
         )  # fmt: skip
-        self._server = uvicorn.Server(uv_config)
-        self._thread: threading.Thread | None = None
+        self._serving = ThreadedUvicorn(uv_config, "instagram-sandbox")
 
     @property
     def base_url(self) -> str:
@@ -160,23 +158,12 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         """Serve in a daemon thread; return once the port is bound."""
-        self._thread = threading.Thread(
-            target=self._server.run, name="instagram-sandbox", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox could not start on {self.host}:{self.port}")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.port = self._serving.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and wait for the thread."""
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=15)
+        self._serving.stop()
 
     def serve_forever(self, on_ready: Any = None) -> None:
         """Serve in the foreground until interrupted; `on_ready(server)` runs once the port is bound."""
@@ -184,8 +171,8 @@ class SandboxServer:
         if on_ready is not None:
             on_ready(self)
         try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(timeout=0.5)
+            while self._serving.alive():
+                self._serving.wait(0.5)
         except KeyboardInterrupt:
             pass
         finally:
