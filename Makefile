@@ -1,14 +1,18 @@
-# Every target bootstraps what it needs: uv (installed with pip when missing) and the workspace env.
+# Every target bootstraps what it needs into this checkout: uv (in .tools/uv), the workspace env
+# (.venv, from uv.lock) and Meltano (.tools/meltano). Nothing is looked up by bare name on PATH.
 SHELL := /bin/bash
 PYTHON ?= python3
+# The interpreter itself, not a shim (pyenv and the like): uv then keeps .venv instead of re-creating it.
+PYTHON_EXE := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON ?= $(shell command -v $(PYTHON))
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export UV_PYTHON := $(PYTHON_EXE)
+UV_VERSION := 0.13.9
+UV := .tools/uv/bin/uv
 
 MELTANO_VERSION := 4.4.1
 MELTANO := .tools/meltano/bin/meltano
 
-.PHONY: help bootstrap meltano demo test lint bench sandbox
+.PHONY: help bootstrap meltano demo test lint bench sandbox paths
 
 help:
 	@echo "make demo     - sandbox + meltano run tap-instagram target-duckdb + a report (run it twice)"
@@ -18,7 +22,8 @@ help:
 	@echo "make sandbox  - serve the demo scenario on 127.0.0.1:8765"
 
 $(UV):
-	$(PYTHON) -m pip install --user --quiet "uv==0.13.9" || $(PYTHON) -m pip install --quiet --break-system-packages --user "uv==0.13.9"
+	$(PYTHON_EXE) -m venv .tools/uv
+	.tools/uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 bootstrap: $(UV)
 	$(UV) sync --all-packages --all-extras --frozen
@@ -47,3 +52,7 @@ bench: bootstrap
 
 sandbox: bootstrap
 	$(UV) run instagram-sandbox serve --scenario demo --port 8765
+
+# Where make keeps its tools, for scripts and for the README's commands.
+paths:
+	@echo "uv=$(UV) python=$(PYTHON_EXE) meltano=$(MELTANO) venv=.venv"

@@ -1,6 +1,6 @@
 """`make demo`: the sandbox, `meltano run tap-instagram target-duckdb`, and a short report.
 
-Starts the demo sandbox in the background (real clock), runs the pipeline in Meltano's `dev`
+Starts the demo sandbox on a free port (or DEMO_SANDBOX_PORT) in this process (real clock), runs the pipeline in Meltano's `dev`
 environment with the sandbox's starter token, stops the sandbox, and prints rows per table, the
 top posts by reach and the follower trend read back from DuckDB. Run it twice: Meltano keeps the
 tap's state, so the second run is incremental and makes fewer requests.
@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from instagram_sandbox.server import SandboxClient
+from instagram_sandbox.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("DEMO_SANDBOX_PORT", "8765"))
+PORT = int(os.environ.get("DEMO_SANDBOX_PORT", "0"))  # 0: a free port
 DUCKDB = ROOT / "output" / "demo.duckdb"
 REPORT = """
 import sys, duckdb
@@ -46,27 +46,20 @@ for end_time, value in con.execute('''
 
 def main() -> int:
     """Run the demo; the exit status is that of the first step that failed."""
-    meltano = sys.argv[1] if len(sys.argv) > 1 else "meltano"
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "instagram_sandbox.cli", "serve", "--scenario", "demo",
-         "--seed", "1", "--port", str(PORT)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    control = SandboxClient(f"http://127.0.0.1:{PORT}")
+    meltano = (
+        sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".tools" / "meltano" / "bin" / "meltano")
+    )
     try:
-        for _ in range(100):
-            try:
-                control.stats()
-                break
-            except Exception:
-                if sandbox.poll() is not None:
-                    print(
-                        f"the sandbox did not start: {sandbox.stderr.read() if sandbox.stderr else ''}"
-                    )
-                    return 1
-                time.sleep(0.1)
+        sandbox = SandboxServer("demo", 1, port=PORT).start()
+    except RuntimeError as exc:
+        print(f"{exc}: is something else listening there? Set DEMO_SANDBOX_PORT to a free port, "
+              "or leave it unset to pick one")  # fmt: skip
+        return 1
+    try:
+        control = sandbox.client()
         token = control.tokens()["accounts"][0]["access_token"]
-        env = {**os.environ, "TAP_INSTAGRAM_ACCESS_TOKEN": token, "MELTANO_ENVIRONMENT": "dev"}
+        env = {**os.environ, "TAP_INSTAGRAM_ACCESS_TOKEN": token, "MELTANO_ENVIRONMENT": "dev",
+               "TAP_INSTAGRAM_API_URL": sandbox.base_url}  # fmt: skip
         DUCKDB.parent.mkdir(exist_ok=True)
         started = time.monotonic()
         run = subprocess.run([meltano, "run", "tap-instagram", "target-duckdb"], cwd=ROOT, env=env,
@@ -78,10 +71,10 @@ def main() -> int:
             return run.returncode
         requests = control.stats()["requests_total"]
     finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=10)
+        sandbox.stop()
     print(
-        f"meltano run tap-instagram target-duckdb: {requests} Graph API requests, {seconds:.1f} s"
+        f"meltano run tap-instagram target-duckdb: {requests} Graph API requests, {seconds:.1f} s "
+        f"(sandbox on {sandbox.base_url})"
     )
     print(f"DuckDB file: {DUCKDB.relative_to(ROOT)}\n")
     python = ROOT / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
