@@ -31,7 +31,9 @@ def test_bootstrapping_again_keeps_the_environment() -> None:
     subprocess.run(["make", "-s", "--no-print-directory", "bootstrap"], cwd=ROOT, check=True,
                    capture_output=True)  # fmt: skip
     after = cfg.stat()
-    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), ".venv re-created"
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), (
+        ".venv re-created"
+    )
 
 
 def test_no_script_or_test_runs_a_tool_by_bare_name() -> None:
@@ -56,4 +58,6 @@ def test_the_demo_refuses_a_port_that_is_taken() -> None:
                               env={**os.environ, "DEMO_SANDBOX_PORT": str(port)},
                               capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 1
-    assert f"could not start on 127.0.0.1:{port}" in done.stdout and "DEMO_SANDBOX_PORT" in done.stdout
+    assert (
+        f"could not start on 127.0.0.1:{port}" in done.stdout and "DEMO_SANDBOX_PORT" in done.stdout
+    )
