@@ -12,7 +12,7 @@ UV := .tools/uv/bin/uv
 MELTANO_VERSION := 4.4.1
 MELTANO := .tools/meltano/bin/meltano
 
-.PHONY: help bootstrap meltano demo test lint bench sandbox paths
+.PHONY: help bootstrap meltano demo test lint bench sandbox paths dist
 
 help:
 	@echo "make demo     - sandbox + meltano run tap-instagram target-duckdb + a report (run it twice)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint     - ruff and mypy only"
 	@echo "make bench    - sandbox throughput benchmark (results in bench/results/)"
 	@echo "make sandbox  - serve the demo scenario on 127.0.0.1:8765"
+	@echo "make dist     - sdists and wheels of every package in dist/ (version: the newest vX.Y.Z tag)"
 
 $(UV):
 	$(PYTHON_EXE) -m venv .tools/uv
@@ -46,6 +47,10 @@ lint: bootstrap
 
 test: lint meltano
 	$(UV) run pytest
+
+dist: $(UV)
+	rm -rf dist
+	$(UV) build --all-packages --out-dir dist
 
 bench: bootstrap
 	$(UV) run python bench/sandbox_throughput.py

@@ -1,12 +1,15 @@
-"""Write the Meltano Hub definitions (and meltano.yml's settings) from the plugins' `--about`.
+"""Write the Meltano Hub definitions from the plugins' `--about`; check meltano.yml against them.
 
-uv run python hub/generate.py          # rewrite hub/*/…yml and the settings in meltano.yml
-uv run python hub/generate.py --check  # fail when any of them is out of date
+.venv/bin/python hub/generate.py          # rewrite hub/<type>/<plugin>/<variant>.yml
+.venv/bin/python hub/generate.py --check  # fail when a Hub file is stale or meltano.yml disagrees
+
+meltano.yml is the user's file: it is never written here, only checked (settings, kinds, secrets).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from functools import cache
@@ -18,25 +21,34 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 VARIANT = "instagram-connector"
 REPO = "https://github.com/instagram-connector/instagram-connector"
-SDK_SETTINGS = {"stream_maps", "stream_map_config", "faker_config", "flattening_enabled",
-                "flattening_max_depth", "flattening_max_key_length", "batch_config",
-                "add_record_metadata", "load_method", "validate_records", "batch_size_rows",
-                "process_activate_version_messages", "hard_delete"}  # fmt: skip
 PLUGINS = {
     "tap-instagram": {
         "type": "extractors", "namespace": "tap_instagram", "label": "Instagram",
         "description": "Instagram Graph API: accounts, media, stories, comments, tags, hashtags, "
                        "business discovery, publishing quota and every insight",
         "keywords": ["meltano_sdk", "api", "instagram", "social"],
-        "pip_url": f"git+{REPO}.git#subdirectory=tap-instagram",
     },
     "target-instagram": {
         "type": "loaders", "namespace": "target_instagram", "label": "Instagram",
         "description": "Comment, reply, moderate and publish on Instagram, exactly once",
         "keywords": ["meltano_sdk", "api", "instagram", "reverse-etl"],
-        "pip_url": f"git+{REPO}.git#subdirectory=target-instagram",
     },
 }  # fmt: skip
+
+
+def release() -> str:
+    """The newest released version in CHANGELOG.md (its `## [X.Y.Z]` heading)."""
+    found = re.search(r"^## \[(\d+\.\d+\.\d+)\]", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    if found is None:
+        raise SystemExit("CHANGELOG.md has no released version (a `## [X.Y.Z] - date` heading)")
+    return found.group(1)
+
+
+def pip_url(plugin: str, repo: str = REPO, version: str | None = None) -> str:
+    """The shared client and the plugin, both from the release tag: installs with pip and uv alike."""
+    tag = f"v{version or release()}"
+    return " ".join(f"git+{repo}.git@{tag}#subdirectory={folder}"
+                    for folder in ("instagram-graph", plugin))  # fmt: skip
 
 
 @cache
@@ -60,15 +72,21 @@ def kind(prop: dict[str, Any]) -> str:
             "object": "object"}.get(types[0] if types else "string", "string")  # fmt: skip
 
 
+@cache
+def labels() -> dict[str, str]:
+    """hub/labels.yml: every setting's label, written by hand."""
+    return dict(yaml.safe_load((ROOT / "hub" / "labels.yml").read_text()))
+
+
 def settings(info: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every setting of `--about`, except the SDK's generic ones, in Meltano's shape."""
+    """Every setting of `--about` (the SDK's own included), in Meltano's shape."""
     out = []
     for name, prop in info["settings"]["properties"].items():
-        if name in SDK_SETTINGS:
-            continue
-        setting: dict[str, Any] = {"name": name, "label": name.replace("_", " ").title(),
-                                   "kind": kind(prop), "description": prop.get("description", "")}  # fmt: skip
-        if prop.get("secret") or prop.get("writeOnly"):
+        if name not in labels():
+            raise SystemExit(f"setting {name!r} has no label: add one to hub/labels.yml")
+        setting: dict[str, Any] = {"name": name, "label": labels()[name], "kind": kind(prop),
+                                   "description": prop.get("description", "")}  # fmt: skip
+        if secret(prop):
             setting["sensitive"] = True
         if prop.get("enum"):
             setting["options"] = [{"label": str(v), "value": v} for v in prop["enum"]]
@@ -78,25 +96,46 @@ def settings(info: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def secret(prop: dict[str, Any]) -> bool:
+    """Whether `--about` marks a setting as secret."""
+    return bool(prop.get("secret") or prop.get("writeOnly"))
+
+
 def definition(plugin: str, info: dict[str, Any]) -> dict[str, Any]:
     """The Hub YAML document of one plugin."""
     meta = PLUGINS[plugin]
     return {
         "name": plugin, "variant": VARIANT, "label": meta["label"], "description": meta["description"],
-        "namespace": meta["namespace"], "pip_url": meta["pip_url"], "executable": plugin,
+        "namespace": meta["namespace"], "pip_url": pip_url(plugin), "executable": plugin,
         "repo": REPO, "docs": f"{REPO}/blob/main/{plugin}/README.md",
         "domain_url": "https://developers.facebook.com/docs/instagram-platform",
         "logo_url": "/assets/logos/extractors/instagram.png", "keywords": meta["keywords"],
-        "maintenance_status": "active", "capabilities": sorted(info["capabilities"]),
+        "maintenance_status": "active", "quality": "unknown",
+        "capabilities": hub_capabilities(meta["type"], info["capabilities"]),
         "settings_group_validation": [["access_token"], ["refresh_token", "client_id", "client_secret"],
                                       ["token_store"]],
         "settings": settings(info),
     }  # fmt: skip
 
 
+# The Hub's capability words: a loader's flattening is `record-flattening`, and the Hub has no word
+# for a loader's validate-records or structured-logging.
+LOADER_CAPABILITIES = {"about": "about", "stream-maps": "stream-maps", "batch": "batch",
+                       "activate-version": "activate-version", "hard-delete": "hard-delete",
+                       "soft-delete": "soft-delete", "schema-flattening": "record-flattening",
+                       "datatype-failsafe": "datatype-failsafe"}  # fmt: skip
+
+
+def hub_capabilities(plugin_type: str, capabilities: list[str]) -> list[str]:
+    """`--about`'s capabilities in the Hub's words."""
+    if plugin_type == "extractors":
+        return sorted(capabilities)
+    return sorted(LOADER_CAPABILITIES[c] for c in capabilities if c in LOADER_CAPABILITIES)
+
+
 def path_of(plugin: str) -> Path:
-    """hub/extractors/tap-instagram--VARIANT.yml and the like."""
-    return ROOT / "hub" / PLUGINS[plugin]["type"] / f"{plugin}--{VARIANT}.yml"
+    """hub/extractors/tap-instagram/VARIANT.yml and the like: the Hub's own layout."""
+    return ROOT / "hub" / PLUGINS[plugin]["type"] / plugin / f"{VARIANT}.yml"
 
 
 def render(doc: Any) -> str:
@@ -104,92 +143,45 @@ def render(doc: Any) -> str:
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
 
-POSTGRES_SETTINGS = [
-    {"name": "host"}, {"name": "port", "kind": "integer"}, {"name": "user"},
-    {"name": "password", "kind": "string", "sensitive": True}, {"name": "database"},
-    {"name": "sqlalchemy_url", "kind": "string", "sensitive": True},
-]  # fmt: skip
-
-
-def project(infos: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """meltano.yml: our two plugins installed from this checkout, the database plugins pinned.
-
-    Every plugin is defined in full (no Hub look-up), so `meltano install` needs only PyPI.
-    """
-
-    def ours(plugin: str) -> dict[str, Any]:
-        folder = plugin
-        return {
-            "name": plugin, "namespace": PLUGINS[plugin]["namespace"],
-            "pip_url": f"-e ./instagram-graph -e ./{folder}", "executable": plugin,
-            "capabilities": sorted(infos[plugin]["capabilities"]), "settings": settings(infos[plugin]),
-        }  # fmt: skip
-
-    extractors = [
-        ours("tap-instagram"),
-        {"name": "tap-postgres", "namespace": "tap_postgres", "pip_url": "meltanolabs-tap-postgres==0.10.0",
-         "executable": "tap-postgres", "capabilities": ["catalog", "discover", "state", "about"],
-         "settings": [*POSTGRES_SETTINGS, {"name": "filter_schemas", "kind": "array"}],
-         # Reverse ETL: operation tables are read incrementally on `updated_at`, so rows the
-         # target has applied are not sent again.
-         "metadata": {"*": {"replication-method": "INCREMENTAL", "replication-key": "updated_at"}}},
-    ]  # fmt: skip
-    loaders = [
-        ours("target-instagram"),
-        {"name": "target-postgres", "namespace": "target_postgres",
-         "pip_url": "meltanolabs-target-postgres==0.8.1", "executable": "target-postgres",
-         "capabilities": ["about", "stream-maps"],
-         "settings": [*POSTGRES_SETTINGS, {"name": "default_target_schema"}]},
-        # target-duckdb 0.8.0 keeps only the last row of each batch with duckdb 2.x: pin 1.1.
-        {"name": "target-duckdb", "namespace": "target_duckdb",
-         "pip_url": "target-duckdb==0.8.0 duckdb==1.1.3", "executable": "target-duckdb",
-         "settings": [{"name": "filepath"}, {"name": "default_target_schema"}]},
-    ]  # fmt: skip
-    sandbox = "http://127.0.0.1:8765"
-    return {
-        "default_environment": "dev", "project_id": "instagram-connector",
-        "send_anonymous_usage_stats": False, "venv": {"backend": "uv"},
-        "plugins": {"extractors": extractors, "loaders": loaders},
-        "environments": [
-            {"name": "dev", "config": {"plugins": {
-                "extractors": [{"name": "tap-instagram", "config": {"api_url": sandbox,
-                                "initial_retry_interval_millis": 100,
-                                "maximum_retries_interval_millis": 1000}}],
-                "loaders": [
-                    {"name": "target-instagram", "config": {"api_url": sandbox,
-                     "initial_retry_interval_millis": 100, "maximum_retries_interval_millis": 1000,
-                     "publish_poll_interval_seconds": 1, "publish_poll_timeout_seconds": 5}},
-                    {"name": "target-duckdb", "config": {"filepath": "output/demo.duckdb",
-                                                         "default_target_schema": "instagram"}},
-                    {"name": "target-postgres", "config": {"default_target_schema": "instagram"}},
-                ]}}},
-            # Real credentials come from the environment: TAP_INSTAGRAM_ACCESS_TOKEN,
-            # TARGET_INSTAGRAM_ACCESS_TOKEN, TARGET_POSTGRES_PASSWORD, … Nothing secret is kept here.
-            {"name": "prod", "config": {"plugins": {
-                "extractors": [{"name": "tap-instagram", "config": {"oauth_mode": "REFRESH",
-                                "token_store": ".meltano/tokens/tap-instagram.json"}}],
-                "loaders": [{"name": "target-instagram", "config": {"oauth_mode": "REFRESH",
-                             "token_store": ".meltano/tokens/target-instagram.json"}}]}}},
-        ],
-    }  # fmt: skip
+def project_problems(infos: dict[str, dict[str, Any]], path: Path = ROOT / "meltano.yml") -> list[str]:
+    """Where meltano.yml's settings of our plugins disagree with `--about` (names, kinds, secrets)."""
+    plugins = yaml.safe_load(path.read_text()).get("plugins", {})
+    problems = []
+    for plugin, meta in PLUGINS.items():
+        declared = next((p for p in plugins.get(meta["type"], []) if p.get("name") == plugin), None)
+        if declared is None:
+            problems.append(f"{plugin} is not in meltano.yml")
+            continue
+        have = {s["name"]: s for s in declared.get("settings", [])}
+        props = infos[plugin]["settings"]["properties"]
+        problems += [f"{plugin}: setting {n} is missing" for n in props if n not in have]
+        problems += [f"{plugin}: setting {n} is not in --about" for n in have if n not in props]
+        for name in set(props) & set(have):
+            if have[name].get("kind", "string") != kind(props[name]):
+                problems.append(f"{plugin}: {name} has kind {have[name].get('kind', 'string')}, "
+                                f"--about says {kind(props[name])}")  # fmt: skip
+            if bool(have[name].get("sensitive")) != secret(props[name]):
+                problems.append(f"{plugin}: {name} sensitive should be {secret(props[name])}")
+    return problems
 
 
 def main(check: bool) -> int:
-    """Write every file, or (check) report those that differ; 1 when any is stale."""
-    stale = []
+    """Write the Hub files, or (check) report stale ones; 1 when any is stale or meltano.yml disagrees."""
     infos = {plugin: about(plugin) for plugin in PLUGINS}
-    outputs = {path_of(p): render(definition(p, infos[p])) for p in PLUGINS}
-    outputs[ROOT / "meltano.yml"] = render(project(infos))
-    for target, text in outputs.items():
-        if check:
-            if not target.exists() or target.read_text() != text:
-                stale.append(str(target.relative_to(ROOT)))
-        else:
+    stale = []
+    for plugin in PLUGINS:
+        target, text = path_of(plugin), render(definition(plugin, infos[plugin]))
+        if not check:
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
+        elif not target.exists() or target.read_text() != text:
+            stale.append(str(target.relative_to(ROOT)))
     if stale:
-        print("out of date (run `uv run python hub/generate.py`): " + ", ".join(stale))
-        return 1
-    return 0
+        print("out of date (run `.venv/bin/python hub/generate.py`): " + ", ".join(stale))
+    problems = project_problems(infos)
+    for problem in problems:
+        print(f"meltano.yml: {problem} (edit meltano.yml by hand)")
+    return 1 if stale or problems else 0
 
 
 if __name__ == "__main__":

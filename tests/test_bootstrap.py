@@ -7,14 +7,10 @@ import re
 import subprocess
 from pathlib import Path
 
+from tools import make_paths
+
 ROOT = Path(__file__).resolve().parent.parent
 BARE_NAME = re.compile(r"""\[\s*["'](uv|meltano|tap-instagram|target-instagram|pip)["']""")
-
-
-def make_paths() -> dict[str, str]:
-    out = subprocess.run(["make", "-s", "--no-print-directory", "paths"], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout  # fmt: skip
-    return dict(part.split("=", 1) for part in out.split())
 
 
 def test_make_reaches_uv_and_meltano_inside_the_checkout() -> None:
