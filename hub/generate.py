@@ -143,7 +143,9 @@ def render(doc: Any) -> str:
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
 
-def project_problems(infos: dict[str, dict[str, Any]], path: Path = ROOT / "meltano.yml") -> list[str]:
+def project_problems(
+    infos: dict[str, dict[str, Any]], path: Path = ROOT / "meltano.yml"
+) -> list[str]:
     """Where meltano.yml's settings of our plugins disagree with `--about` (names, kinds, secrets)."""
     plugins = yaml.safe_load(path.read_text()).get("plugins", {})
     problems = []

@@ -14,7 +14,10 @@ COMMON_KEYS = {"name", "namespace", "variant", "label", "description", "pip_url"
                "commands", "requires", "maintenance_status", "quality", "domain_url", "keywords",
                "definition", "next_steps", "settings_preamble", "usage", "prereq",
                "supported_python_versions", "log_parser", "capabilities"}  # fmt: skip
-TYPE_KEYS = {"extractors": {"metadata", "schema", "select"}, "loaders": {"dialect", "target_schema"}}
+TYPE_KEYS = {
+    "extractors": {"metadata", "schema", "select"},
+    "loaders": {"dialect", "target_schema"},
+}
 CAPABILITIES = {
     "extractors": ["properties", "catalog", "discover", "state", "about", "stream-maps",
                    "schema-flattening", "activate-version", "batch", "test", "log-based",

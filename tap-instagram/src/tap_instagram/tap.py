@@ -73,7 +73,9 @@ class TapInstagram(Tap):
     """Singer tap for the Instagram Graph API."""
 
     name = "tap-instagram"
-    package_name = "instagram-connector-tap-instagram"  # the distribution, for --about and --version
+    package_name = (
+        "instagram-connector-tap-instagram"  # the distribution, for --about and --version
+    )
     capabilities: ClassVar[list[CapabilitiesEnum]] = [*Tap.capabilities, TapCapabilities.TEST]
     config_jsonschema = th.PropertiesList(
         *SETTINGS_SCHEMA.wrapped.values(), *TAP_SETTINGS.wrapped.values()

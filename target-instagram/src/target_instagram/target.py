@@ -36,7 +36,9 @@ class TargetInstagram(Target):
     """Singer target that comments, replies, moderates and publishes on Instagram, exactly once."""
 
     name = "target-instagram"
-    package_name = "instagram-connector-target-instagram"  # the distribution, for --about and --version
+    package_name = (
+        "instagram-connector-target-instagram"  # the distribution, for --about and --version
+    )
     config_jsonschema = th.PropertiesList(
         *SETTINGS_SCHEMA.wrapped.values(), *TARGET_SETTINGS.wrapped.values()
     ).to_dict()
