@@ -482,11 +482,13 @@ def test_bad_settings_name_the_setting_and_the_fix(config: dict[str, Any], setti
     assert f"`{setting}`" in str(caught.value) and "Fix:" in str(caught.value)
 
 
-def test_settings_defaults_match_treasure_data() -> None:
+def test_settings_defaults_match_treasure_data_but_the_connect_timeout() -> None:
     s = GraphSettings.from_config({"access_token": "x"})
     assert (s.maximum_retries, s.initial_retry_interval_millis, s.maximum_retries_interval_millis,
-            s.connect_timeout_millis, s.response_timeout_millis, s.throttle_threshold,
-            s.throttle_rate_per_second, s.throttle_wait_in_millis) == (3, 20000, 120000, 30000, 30000, 90, 5, 3600000)  # fmt: skip
+            s.response_timeout_millis, s.throttle_threshold,
+            s.throttle_rate_per_second, s.throttle_wait_in_millis) == (3, 20000, 120000, 30000, 90, 5, 3600000)  # fmt: skip
+    # 10 s, not 30 s: a host that never answers fails within unreachable_timeout_seconds (15).
+    assert (s.connect_timeout_millis, s.unreachable_timeout_seconds) == (10000, 15)
     assert s.graph_url == "https://graph.facebook.com/v27.0"
     assert (
         GraphSettings.from_config({"access_token": "x", "api_version": "22"}).api_version == "v22.0"

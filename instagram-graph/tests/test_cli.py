@@ -134,3 +134,9 @@ def test_console_script_is_installed() -> None:
     if out.returncode != 0:
         pytest.fail(out.stderr)
     assert "exchange" in out.stdout and "status" in out.stdout
+
+
+def test_url_without_an_app_id_is_an_error(tmp_path: Path) -> None:
+    result = run(write_config(tmp_path, redirect_uri="http://127.0.0.1:9/cb"), "url")
+    assert result.exit_code == 2
+    assert "Setting `client_id`" in result.output and "client_id=" not in result.output

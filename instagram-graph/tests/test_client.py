@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 
 import pytest
@@ -163,21 +162,6 @@ def test_write_not_retried_after_a_timeout(demo: Demo, make_client: MakeClient) 
     with pytest.raises(errors.NetworkError, match="timed out"):
         client.post(f"{media}/comments", message="Lovely!")
     assert client.calls == 2
-
-
-def test_write_retried_when_the_connection_was_refused() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = GraphSettings.from_config({
-        "access_token": "EAAtesttokentesttokentesttoken", "api_url": f"http://127.0.0.1:{port}",
-        "initial_retry_interval_millis": 1, "maximum_retries_interval_millis": 2, "maximum_retries": 2,
-    })  # fmt: skip
-    client = GraphClient(settings, authenticator=GraphAuthenticator(settings))
-    with pytest.raises(errors.NetworkError) as caught:
-        client.post("123/comments", message="hi")
-    assert caught.value.sent is False
-    assert client.calls == 3
 
 
 # ---- transport ------------------------------------------------------------------------------

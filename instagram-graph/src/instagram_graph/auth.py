@@ -164,6 +164,7 @@ class TokenExchanger:
         self.settings = settings
         self.session = session or requests.Session()
         self.clock = clock or ServerClock()
+        self.calls = 0  # requests to the token endpoints (debug_token, exchange, refresh)
         self.timeout = (
             settings.connect_timeout_millis / 1000,
             settings.response_timeout_millis / 1000,
@@ -172,11 +173,14 @@ class TokenExchanger:
     def authorization_url(self, state: str) -> str:
         """The consent-page URL the user opens to start the code flow."""
         s = self.settings
+        if not s.client_id:
+            raise SettingsError("client_id", "the authorization URL needs the app's id",
+                                "copy the App ID from the app dashboard into client_id")  # fmt: skip
         scopes = s.oauth_scopes or (
             FACEBOOK_SCOPES if s.login is Login.FACEBOOK else INSTAGRAM_SCOPES
         )
         base = s.endpoints.authorize.format(version=s.api_version)
-        query = {"client_id": s.client_id or "", "redirect_uri": s.redirect_uri,
+        query = {"client_id": s.client_id, "redirect_uri": s.redirect_uri,
                  "response_type": "code", "scope": ",".join(scopes), "state": state}  # fmt: skip
         return f"{base}?{urlencode(query)}"
 
@@ -275,6 +279,7 @@ class TokenExchanger:
     ) -> dict[str, Any]:  # fmt: skip
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         label = f"{method} {urlsplit(url).path}"
+        self.calls += 1
         try:
             answer = self.session.request(
                 method, url, params=params, data=data, headers=headers, timeout=self.timeout,

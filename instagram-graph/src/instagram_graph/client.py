@@ -67,7 +67,11 @@ class GraphClient(BatchCalls):
         )
         self._graph_netloc = urlsplit(settings.endpoints.graph).netloc
         self.monotonic = monotonic  # bounds the whole answer (see `bodies`)
-        self.calls = 0
+        self.calls = 0  # HTTP requests sent
+        self.graph_calls = 0  # what Meta's rate budget charges: a batch of n is n calls
+        self.observers: list[
+            Callable[[str | None], None]
+        ] = []  # told the account after each answer
         self.size_plans: dict[str, sizing.SizePlan] = {}
         self._lock = threading.Lock()
 
@@ -141,6 +145,7 @@ class GraphClient(BatchCalls):
         *, shrinkable: bool = False,
     ) -> Any:  # fmt: skip
         attempts = [0]
+        started = self.pacer.clock()
 
         def waits() -> Generator[float, Any, None]:
             error = yield 0.0
@@ -148,6 +153,8 @@ class GraphClient(BatchCalls):
                 error = yield self._retry_wait(error, attempts[0], account)
 
         def give_up(error: Exception) -> bool:
+            if isinstance(error, errors.UnreachableError):
+                return self._unreachable_gives_up(error, attempts[0], started)
             return not (
                 isinstance(error, GraphError)
                 and retry.should_retry(
@@ -158,6 +165,11 @@ class GraphClient(BatchCalls):
         def log_retry(details: Any) -> None:
             exc = details.get("exception")
             wait = details.get("wait", 0.0)
+            if isinstance(exc, errors.UnreachableError):
+                log.warning("%s; trying again in %.0f s (for up to unreachable_timeout_seconds, %g s)",
+                            exc, retry.unreachable_wait(attempts[0]),
+                            self.settings.unreachable_timeout_seconds)  # fmt: skip
+                return
             log.warning(
                 "%s %s failed (attempt %d of %d): %s; retrying %s",
                 method, _label_path(path), attempts[0], self.policy.maximum_retries + 1, exc,
@@ -173,7 +185,22 @@ class GraphClient(BatchCalls):
 
         return attempt()
 
+    def _unreachable_gives_up(
+        self, error: errors.UnreachableError, attempt: int, started: float
+    ) -> bool:
+        """A host never reached is retried for unreachable_timeout_seconds in all, then given up."""
+        budget = self.settings.unreachable_timeout_seconds
+        elapsed = self.pacer.clock() - started
+        if elapsed + retry.unreachable_wait(attempt) <= budget:
+            return False
+        error.advice = (f"gave up after {attempt} attempt(s) in {elapsed:.0f} s "
+                        f"(unreachable_timeout_seconds is {budget:g})")  # fmt: skip
+        return True
+
     def _retry_wait(self, error: GraphError, attempt: int, account: str | None) -> float:
+        if isinstance(error, errors.UnreachableError):
+            self.pacer.sleep(retry.unreachable_wait(attempt))  # on the pacer's (injectable) clock
+            return 0.0
         interval = retry.jitter(retry.backoff_interval(attempt, self.policy))
         if isinstance(error, errors.RateLimitedError):
             # The pacer owns throttle waits (it can use an injected clock); backoff waits nothing.
@@ -192,6 +219,7 @@ class GraphClient(BatchCalls):
         used[0] = self.auth.access_token
         try:
             self.calls += 1
+            self.graph_calls += 1
             answer = self.session.request(
                 method, url, params=query, data=data, auth=self.auth, timeout=self.timeout,
                 allow_redirects=False, stream=True,
@@ -199,7 +227,9 @@ class GraphClient(BatchCalls):
             # The body must be whole within response_timeout of the headers, however it drips.
             read_within(answer, self.monotonic() + self.timeout[1], self.monotonic)
         except requests.RequestException as exc:
-            raise _network_error(exc, label) from None
+            raise _network_error(exc, label, self.settings) from None
+        for observer in self.observers:
+            observer(account)
         used[0] = _bearer(answer.request.headers.get("Authorization")) or used[0]
         self.clock.observe(answer.headers.get("Date"))
         self.pacer.after_response(account, answer.headers)
@@ -319,17 +349,34 @@ def _bearer(header: str | None) -> str | None:
     return header.split(" ", 1)[1] if header and " " in header else None
 
 
-def _network_error(exc: requests.RequestException, label: str) -> errors.NetworkError:
+def _network_error(
+    exc: requests.RequestException, label: str, settings: GraphSettings
+) -> errors.NetworkError:
     """Map a requests failure, deciding whether the request may have reached the server."""
-    sent = True
-    if isinstance(exc, requests.ConnectTimeout):
-        sent = False
-    elif isinstance(exc, requests.ConnectionError) and exc.args:
-        reason = getattr(exc.args[0], "reason", exc.args[0])
-        sent = not isinstance(
-            reason, urllib3.exceptions.NewConnectionError | ConnectionRefusedError
-        )
+    reason = getattr(exc.args[0], "reason", exc.args[0]) if exc.args else exc
+    never_connected = isinstance(exc, requests.ConnectTimeout | requests.exceptions.ProxyError) or (
+        isinstance(exc, requests.ConnectionError)
+        and isinstance(reason, urllib3.exceptions.NewConnectionError | ConnectionRefusedError)
+    )
+    if never_connected:
+        return errors.UnreachableError(_unreachable_text(exc, reason, settings), request=label)
     kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
     return errors.NetworkError(
-        f"{kind}: {type(exc).__name__}: {redact(str(exc))[:300]}", sent=sent, request=label
+        f"{kind}: {type(exc).__name__}: {redact(str(exc))[:300]}", sent=True, request=label
     )
+
+
+def _unreachable_text(exc: Exception, reason: object, settings: GraphSettings) -> str:
+    """Which host, why, and which settings to check."""
+    host = urlsplit(settings.endpoints.graph).netloc
+    if isinstance(exc, requests.exceptions.ProxyError):
+        why = "the proxy refused or is down"
+    elif isinstance(exc, requests.ConnectTimeout):
+        why = "no answer to connect"
+    elif "Name or service not known" in str(reason) or "resolve" in str(reason).lower():
+        why = "unknown host name"
+    else:
+        why = "connection refused"
+    api_url = settings.api_url or "unset: the Graph default"
+    return (f"cannot reach {host} ({why}); check api_url ({api_url}) and proxy "
+            f"({settings.proxy or 'none'}), and that the network lets this machine reach that host")  # fmt: skip

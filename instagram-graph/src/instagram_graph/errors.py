@@ -7,7 +7,9 @@ GraphError                      anything the Graph API (or the way to it) answer
 │   │                           batch re-sends it; a page read is re-planned smaller, see client)
 │   ├── BadResponseError        not JSON, or JSON without the expected shape
 │   └── NetworkError            timeout, refused or dropped connection (`sent` says whether the
-│                               server may have received the request)
+│       │                       server may have received the request)
+│       └── UnreachableError    never connected (refused, unknown host, proxy, connect timeout):
+│                               retried for unreachable_timeout_seconds only
 ├── RateLimitedError            4, 17, 32, 341, 613, 80001, 80002, 80006, HTTP 429 — wait, then retry
 ├── ThrottledTooLongError       a throttle wait longer than max_throttle_wait_seconds — end the run
 ├── AuthError                   190 (all subcodes), 102 — refresh the token or log in again
@@ -30,16 +32,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from singer_sdk.exceptions import ConfigValidationError
+
 from instagram_graph.redaction import redact
 
 
-class SettingsError(ValueError):
-    """A setting is missing or invalid; the message names the setting and the fix."""
+class SettingsError(ConfigValidationError, ValueError):
+    """A setting is missing or invalid; the message names the setting and the fix.
+
+    A ConfigValidationError, so the SDK's command line reports it in one line and exits 1,
+    without a traceback.
+    """
 
     def __init__(self, setting: str, problem: str, fix: str) -> None:
         """Say which setting is wrong, how, and what to do about it."""
         self.setting = setting
-        super().__init__(f"Setting `{setting}`: {problem}. Fix: {fix}")
+        text = f"Setting `{setting}`: {problem}. Fix: {fix}"
+        super().__init__(text, errors=[text])
 
 
 class GraphError(Exception):
@@ -114,6 +123,14 @@ class NetworkError(TransientError):
         """`sent` is False only when the request provably never reached the server."""
         self.sent = sent
         super().__init__(message, request=request)
+
+
+class UnreachableError(NetworkError):
+    """The host was never reached: connection refused, unknown host name, proxy down, no connect."""
+
+    def __init__(self, message: str, *, request: str = "") -> None:
+        """Never sent, so a write may be retried."""
+        super().__init__(message, sent=False, request=request)
 
 
 class RateLimitedError(GraphError):

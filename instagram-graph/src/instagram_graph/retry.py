@@ -68,3 +68,8 @@ def backoff_interval(attempt: int, policy: RetryPolicy) -> float:
 def jitter(seconds: float, rng: random.Random | None = None) -> float:
     """Equal jitter: half the wait fixed, half random, so parallel clients spread out."""
     return seconds / 2 + (rng or random).uniform(0, seconds / 2)
+
+
+def unreachable_wait(attempt: int) -> float:
+    """The wait after attempt `attempt` on a host never reached: 1, 2, then 4 s."""
+    return float(min(4, 2 ** max(attempt - 1, 0)))

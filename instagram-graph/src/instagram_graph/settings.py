@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
 
+from instagram_graph.config_checks import check_token_login
 from instagram_graph.errors import SettingsError
 from instagram_graph.redaction import register_secret
 
@@ -96,7 +97,7 @@ class GraphSettings:
     client_secret: str | None = None
     refresh_token: str | None = None
     token_store: Path | None = None
-    redirect_uri: str = "http://localhost:8765/callback"
+    redirect_uri: str = "http://localhost:8790/callback"
     oauth_scopes: tuple[str, ...] = ()
     app_secret: str | None = None
     proxy: str | None = None
@@ -105,8 +106,9 @@ class GraphSettings:
     maximum_retries: int = 3
     initial_retry_interval_millis: int = 20000
     maximum_retries_interval_millis: int = 120000
-    connect_timeout_millis: int = 30000
+    connect_timeout_millis: int = 10000
     response_timeout_millis: int = 30000
+    unreachable_timeout_seconds: float = 15
     throttle_threshold: float = 90
     throttle_rate_per_second: float = 5
     throttle_wait_in_millis: int = 3600000
@@ -154,7 +156,8 @@ class GraphSettings:
             maximum_retries=_number(c, "maximum_retries", 3, minimum=0, integer=True),
             initial_retry_interval_millis=_number(c, "initial_retry_interval_millis", 20000, integer=True),
             maximum_retries_interval_millis=_number(c, "maximum_retries_interval_millis", 120000, integer=True),
-            connect_timeout_millis=_number(c, "connect_timeout_millis", 30000, minimum=1, integer=True),
+            connect_timeout_millis=_number(c, "connect_timeout_millis", 10000, minimum=1, integer=True),
+            unreachable_timeout_seconds=_number(c, "unreachable_timeout_seconds", 15, minimum=0),
             response_timeout_millis=_number(c, "response_timeout_millis", 30000, minimum=1, integer=True),
             throttle_threshold=_number(c, "throttle_threshold", 90, maximum=100),
             throttle_rate_per_second=_number(c, "throttle_rate_per_second", 5, minimum=0.001),
@@ -196,6 +199,7 @@ class GraphSettings:
                     "REFRESH needs a first token to refresh",
                     "set access_token or refresh_token, or use oauth_mode GETANDREFRESH",
                 )
+        check_token_login(self.access_token, self.login.value)
         if self.ig_user_ids and self.facebook_page_name:
             raise SettingsError(
                 "facebook_page_name",
@@ -301,6 +305,7 @@ _DESCRIPTIONS = {
     "initial_retry_interval_millis": "Wait before the first retry; doubles each retry, with jitter.",
     "maximum_retries_interval_millis": "Upper bound of one retry wait.",
     "connect_timeout_millis": "Connection timeout.",
+    "unreachable_timeout_seconds": "How long a host that cannot be reached (connection refused, unknown name, no answer to connect) is retried before the run stops with advice on api_url and proxy.",
     "response_timeout_millis": "Timeout for the answer once connected.",
     "throttle_threshold": "Usage percent (X-App-Usage / X-Business-Use-Case-Usage) above which calls slow down.",
     "throttle_rate_per_second": "Calls per second per account once usage passes throttle_threshold.",
@@ -320,7 +325,7 @@ SETTINGS_SCHEMA = th.PropertiesList(
     th.Property("client_secret", th.StringType, secret=True, description="App secret, for token exchange and refresh."),
     th.Property("refresh_token", th.StringType, secret=True, description="Long-lived token to refresh from when access_token is missing or dead."),
     th.Property("token_store", th.StringType, description="File where obtained and refreshed tokens are kept (mode 0600); preferred over access_token when newer."),
-    th.Property("redirect_uri", th.StringType, default="http://localhost:8765/callback", description="OAuth redirect URI; the code flow listens on its port."),
+    th.Property("redirect_uri", th.StringType, default="http://localhost:8790/callback", description="OAuth redirect URI; the code flow listens on its port."),
     th.Property("oauth_scopes", th.ArrayType(th.StringType), description="Scopes asked for in the code flow (default: all the connector uses)."),
     th.Property("app_secret", th.StringType, secret=True, description="When set, every call carries appsecret_proof and appsecret_time."),
     th.Property("proxy", th.StringType, description="HTTP(S) proxy URL for every call."),
@@ -331,8 +336,8 @@ SETTINGS_SCHEMA = th.PropertiesList(
                     default=default, description=_DESCRIPTIONS[name])
         for name, default in (
             ("maximum_retries", 3), ("initial_retry_interval_millis", 20000),
-            ("maximum_retries_interval_millis", 120000), ("connect_timeout_millis", 30000),
-            ("response_timeout_millis", 30000), ("throttle_threshold", 90),
+            ("maximum_retries_interval_millis", 120000), ("connect_timeout_millis", 10000),
+            ("response_timeout_millis", 30000), ("unreachable_timeout_seconds", 15), ("throttle_threshold", 90),
             ("throttle_rate_per_second", 5), ("throttle_wait_in_millis", 3600000),
             ("max_throttle_wait_seconds", 300),
         )

@@ -45,7 +45,9 @@ class InstagramStream(Stream):
             denied = self.tap.denied(self.scope, account)
             if denied is not None:
                 raise denied
-            yield from self.read_records(context)
+            for record in self.read_records(context):
+                self.tap.progress.record(self.name, account)
+                yield record
         except (PermissionDeniedError, SkippableError) as exc:
             self.tap.skips.stream(self.name, account, exc, scope=scope)
 

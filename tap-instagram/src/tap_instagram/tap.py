@@ -15,14 +15,15 @@ from instagram_graph import (
     GraphSettings,
     IGAccount,
     Login,
-    SettingsError,
     resolve_accounts,
 )
 from instagram_graph.errors import GraphError, PermissionDeniedError, SkippableError
 from instagram_graph.redaction import install as install_redaction
 from instagram_graph.scopes import Grants
+from tap_instagram.checks import check_config
 from tap_instagram.fetch import AccountData
 from tap_instagram.metrics import FAMILIES, resolve_metrics
+from tap_instagram.progress import Progress, quiet_sdk_logs
 from tap_instagram.skips import Skips
 from tap_instagram.streams import (
     account_streams,
@@ -49,6 +50,8 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("page_size", th.IntegerType, default=100, description="Items per page for media and tags."),
     th.Property("fail_on_skipped_streams", th.BooleanType, default=False,
                 description="Exit non-zero when a stream was skipped for an account (a missing permission, a vanished object). By default such streams are skipped with a warning and the run succeeds."),
+    th.Property("verbose_sdk_logs", th.BooleanType, default=False,
+                description="Also log the SDK's per-batch METRIC lines and its 'Stream is assumed to be unsorted' warnings (off: progress lines every 10 s and a run summary instead)."),
 )  # fmt: skip
 
 
@@ -91,23 +94,21 @@ class TapInstagram(Tap):
         self._data: dict[str, AccountData] = {}
         self._hashtags: dict[str, list[dict[str, str]]] = {}
         self._discovered: dict[str, dict[str, dict[str, Any] | None]] = {}
-        if len(self.config.get("hashtags") or []) > 30:
-            raise SettingsError(
-                "hashtags",
-                "Instagram allows 30 unique hashtags per account per 7 days",
-                "list at most 30",
-            )
-        if (
-            self.config.get("business_discovery_usernames")
-            and self.settings.login is Login.INSTAGRAM
-        ):
-            raise SettingsError("business_discovery_usernames", "Business Discovery needs Facebook Login",
-                                "remove it, or use login facebook")  # fmt: skip
+        check_config(self.config, self.settings, self.config_jsonschema["properties"], self.logger)
+        quiet_sdk_logs(bool(self.config.get("verbose_sdk_logs")))
+        self.progress = Progress(self.request_counts)
 
     @cached_property
     def graph(self) -> GraphClient:
-        """The one Graph client of this run."""
-        return GraphClient(self.settings)
+        """The one Graph client of this run; every answer may log progress."""
+        client = GraphClient(self.settings)
+        client.observers.append(lambda account: self.progress.tick(account))
+        return client
+
+    def request_counts(self) -> tuple[int, int]:
+        """HTTP requests so far (token endpoints included) and Graph calls (a batch of n is n)."""
+        token_calls = self.graph.auth.exchanger.calls
+        return self.graph.calls + token_calls, self.graph.graph_calls + token_calls
 
     @cached_property
     def accounts(self) -> list[IGAccount]:
@@ -216,8 +217,10 @@ class TapInstagram(Tap):
         try:
             super().sync_all()
         except GraphError as exc:
+            self.logger.info("%s", self.progress.summary())
             self.logger.error("the sync stopped: %s", exc.describe())
             raise SystemExit(1) from None
+        self.logger.info("%s", self.progress.summary())
         lines = self.skips.summary_lines()
         if lines:
             self.logger.warning("run summary: skipped\n  %s", "\n  ".join(lines))

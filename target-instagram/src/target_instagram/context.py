@@ -60,6 +60,27 @@ class WriterOptions:
         )  # fmt: skip
 
 
+def check_writable(options: WriterOptions) -> None:
+    """Every file the run writes can be written, before any operation is sent."""
+    for setting, path in (("ledger_path", options.ledger_path), ("results_path", options.results_path),
+                          ("reject_path", options.reject_path)):  # fmt: skip
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(setting, f"cannot create the folder {path.parent} ({exc.strerror})",
+                                "choose a path in a folder this user can write") from None  # fmt: skip
+        if path.is_dir():
+            raise SettingsError(setting, f"{path} is a folder", "give a file path inside it")
+        try:
+            with path.open(
+                "a"
+            ):  # created empty when new; sqlite takes an empty file as a new ledger
+                pass
+        except OSError as exc:
+            raise SettingsError(setting, f"{path} cannot be written ({exc.strerror})",
+                                "choose a writable path, or fix the file's permissions") from None  # fmt: skip
+
+
 @dataclass
 class Clock:
     """Elapsed time and waiting, injected so tests wait on a fake clock."""

@@ -11,8 +11,9 @@ from singer_sdk.sinks import Sink
 
 from instagram_graph import SETTINGS_SCHEMA, GraphError, GraphSettings, SettingsError
 from instagram_graph.batch import MAX_BATCH
+from instagram_graph.config_checks import unknown_settings
 from instagram_graph.redaction import install as install_redaction
-from target_instagram.context import WriterOptions
+from target_instagram.context import WriterOptions, check_writable
 from target_instagram.input_lines import CheckedInput
 from target_instagram.sinks import IGNORED_STREAMS, SINKS, IgnoredSink, UnknownStreamSink
 from target_instagram.stopping import StopOnSignal, Stopped
@@ -48,7 +49,9 @@ class TargetInstagram(Target):
         install_redaction()
         super().__init__(*args, **kwargs)
         GraphSettings.from_config(self.config, need_token=False)
-        WriterOptions.from_config(self.config)
+        check_writable(WriterOptions.from_config(self.config))
+        for line in unknown_settings(self.config, self.config_jsonschema["properties"]):
+            self.logger.warning("%s", line)
         self.max_parallelism = 1  # one writer, one ledger: sinks drain in order
         self._writer: Writer | None = None
 
