@@ -102,6 +102,12 @@ def sql(dsn: str, query: str) -> list[list[str]]:
     return [line.split("\t") for line in out.stdout.splitlines() if line]
 
 
+def sql_file(dsn: str, path: Path) -> None:
+    """Run a SQL file with psql, stopping at the first error."""
+    subprocess.run([_binary("psql"), dsn, "-v", "ON_ERROR_STOP=1", "-q", "-f", str(path)],
+                   check=True, capture_output=True, text=True)  # fmt: skip
+
+
 def postgres_env(prefix: str, dsn: str) -> dict[str, str]:
     """HOST, PORT, USER, PASSWORD, DATABASE settings of a Meltano plugin, from a DSN."""
     parts = urlsplit(dsn)

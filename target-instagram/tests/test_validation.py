@@ -91,6 +91,26 @@ def test_unknown_streams_are_rejected_and_the_test_stream_is_a_no_op(
     assert reject["stream"] == "public-orders" and "…-comments" in reject["reason"]
 
 
+def test_a_table_named_like_a_contract_without_op_id_is_refused(
+    demo: Demo, world: World, config: dict[str, Any]
+) -> None:
+    """Landed Instagram data (tap-instagram's media, comments) read back by tap-postgres."""
+    landed = [{"id": world.media[0], "caption": "Weekend hours", "media_type": "IMAGE"}]
+    text = singer_lines("instagram-media", landed, keys=("id",))
+    text += singer_lines("instagram-comments", [{"id": "1790", "media_id": world.media[0],
+                                                 "text": "Nice"}], keys=("id",))  # fmt: skip
+    text += singer_lines("ops-replies", [{"op_id": "r1", "comment_id": world.comments[0],
+                                          "message": "Thank you"}])  # fmt: skip
+    run = run_target(config, text)
+    assert [w["kind"] for w in writes(demo)] == ["comment.reply"]
+    assert sorted(r["stream"] for r in run.rejects) == ["instagram-comments", "instagram-media"]
+    for reject in run.rejects:
+        assert (
+            "is not an operations table" in reject["reason"]
+            and "no op_id column" in reject["reason"]
+        )
+
+
 def test_columns_from_a_warehouse_table(demo: Demo, world: World, config: dict[str, Any]) -> None:
     """tap-postgres sends ids as numbers, JSON columns as text and extra columns."""
     rows = [{"op_id": 7, "id": 7, "comment_id": int(world.comments[0]), "message": "Thanks!",

@@ -313,6 +313,25 @@ class UnknownStreamSink(OperationSink):
         )  # fmt: skip
 
 
+class NotAContractSink(OperationSink):
+    """A stream named like a contract whose schema has no op_id: not an operations table."""
+
+    def __init__(self, target: Any, stream_name: str, *args: Any, **kwargs: Any) -> None:
+        """Warn once for the stream; each record is rejected with the same reason."""
+        super().__init__(target, stream_name, *args, **kwargs)
+        self.reason = (
+            f"stream {stream_name!r} is not an operations table: its name matches the "
+            f"{stream_name.rsplit('-', 1)[-1].lower()} contract but its schema has no op_id column "
+            "(landed Instagram data, perhaps); read only operation tables (tap-postgres "
+            "filter_schemas, see target-instagram/ops.sql)"
+        )
+        target.logger.warning("%s: its records are rejected", self.reason)
+
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
+        """Reject with the reason; nothing is sent."""
+        self.writer.reject_record(self.stream_name, None, record, self.reason)
+
+
 SINKS: dict[str, type[OperationSink]] = {
     sink.contract: sink
     for sink in (CommentsSink, RepliesSink, MentionRepliesSink, MediaSink, ExecuteSink)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import IO, Any, cast
 
 from singer_sdk import Target
@@ -15,7 +16,13 @@ from instagram_graph.config_checks import unknown_settings
 from instagram_graph.redaction import install as install_redaction
 from target_instagram.context import WriterOptions, check_writable
 from target_instagram.input_lines import CheckedInput
-from target_instagram.sinks import IGNORED_STREAMS, SINKS, IgnoredSink, UnknownStreamSink
+from target_instagram.sinks import (
+    IGNORED_STREAMS,
+    SINKS,
+    IgnoredSink,
+    NotAContractSink,
+    UnknownStreamSink,
+)
 from target_instagram.stopping import StopOnSignal, Stopped
 from target_instagram.writer import Writer
 
@@ -54,6 +61,7 @@ class TargetInstagram(Target):
             self.logger.warning("%s", line)
         self.max_parallelism = 1  # one writer, one ledger: sinks drain in order
         self._writer: Writer | None = None
+        self._schemas: dict[str, dict[str, Any]] = {}
 
     @property
     def writer(self) -> Writer:
@@ -62,11 +70,25 @@ class TargetInstagram(Target):
             self._writer = Writer(self.config)
         return self._writer
 
+    def get_sink(
+        self, stream_name: str, *, record: dict[str, Any] | None = None,
+        schema: dict[str, Any] | None = None, key_properties: Sequence[str] | None = None,
+    ) -> Sink:  # fmt: skip
+        """The SDK's, with the stream's schema kept so a table without op_id can be refused."""
+        if schema is not None:
+            self._schemas[stream_name] = schema
+        return super().get_sink(stream_name, record=record, schema=schema,
+                                key_properties=key_properties)  # fmt: skip
+
     def get_sink_class(self, stream_name: str) -> type[Sink]:
-        """Match the last dash-separated part of the stream name (`public-replies` → replies)."""
+        """Match the last dash-separated part of the stream name (`public-replies` → replies).
+
+        A stream whose schema has no `op_id` is refused even when its name matches.
+        """
         contract = stream_name.rsplit("-", 1)[-1].lower()
         if contract in SINKS:
-            return SINKS[contract]
+            properties = self._schemas.get(stream_name, {}).get("properties", {})
+            return SINKS[contract] if "op_id" in properties else NotAContractSink
         if stream_name.lower() in IGNORED_STREAMS or contract in IGNORED_STREAMS:
             return IgnoredSink
         return UnknownStreamSink
