@@ -96,3 +96,28 @@ def test_prod_loads_into_a_named_schema() -> None:
     prod = next(e for e in doc["environments"] if e["name"] == "prod")
     loaders = {p["name"]: p.get("config", {}) for p in prod["config"]["plugins"]["loaders"]}
     assert loaders["target-postgres"]["default_target_schema"] == "instagram"
+
+
+def test_meltano_config_set_stores_sdk_settings_with_their_kinds(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+
+    from tools import tool
+
+    shutil.copy(ROOT / "meltano.yml", tmp_path / "meltano.yml")
+    env = {**os.environ, "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+           "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db"}  # fmt: skip
+
+    def meltano(*args: str) -> str:
+        done = subprocess.run([str(tool("meltano")), *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    meltano("config", "set", "tap-instagram", "stream_maps", '{"media": {"n": "len(caption)"}}')
+    meltano("config", "set", "tap-instagram", "flattening_enabled", "true")
+    meltano("config", "set", "tap-instagram", "flattening_max_depth", "2")
+    config = json.loads(meltano("config", "print", "tap-instagram"))
+    assert config["stream_maps"] == {"media": {"n": "len(caption)"}}
+    assert config["flattening_enabled"] is True and config["flattening_max_depth"] == 2

@@ -96,3 +96,12 @@ def test_hub_definition_installs_with_meltano(
         run(meltano, "invoke", plugin, "--about", "--format=json", cwd=project).stdout
     )
     assert info["name"] == plugin and info["version"] == generate.release()
+
+
+def test_one_license_one_changelog_one_version_source() -> None:
+    assert "Apache License" in (ROOT / "LICENSE").read_text()
+    assert f"## [{generate.release()}] - " in (ROOT / "CHANGELOG.md").read_text()
+    for folder in ("instagram-graph", "tap-instagram", "target-instagram", "instagram-sandbox"):
+        project = (ROOT / folder / "pyproject.toml").read_text()
+        assert 'license = "Apache-2.0"' in project and 'dynamic = ["version"]' in project, folder
+        assert 'name = "instagram-connector-' in project and "\nversion =" not in project, folder

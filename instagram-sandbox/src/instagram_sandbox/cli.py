@@ -8,8 +8,10 @@ import sys
 from datetime import datetime
 from typing import Any
 
+import requests
+
 from instagram_sandbox.scenarios import SCENARIOS
-from instagram_sandbox.server import SandboxServer
+from instagram_sandbox.server import SandboxClient, SandboxServer
 
 
 def _parse_time(value: str) -> float:
@@ -35,7 +37,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--frozen", action="store_true", help="the clock moves only through the control API"
     )
+    token = sub.add_parser("token", help="print a starter access token of a running sandbox")
+    token.add_argument("--url", default="http://127.0.0.1:8765", help="the sandbox's base URL")
+    token.add_argument("--account", type=int, default=0, help="which account (0: the first)")
     return parser
+
+
+def _print_token(url: str, account: int) -> int:
+    """One account's starter token, for `export TAP_INSTAGRAM_ACCESS_TOKEN=$(…)`."""
+    try:
+        rows = SandboxClient(url.rstrip("/")).tokens()["accounts"]
+    except requests.RequestException as exc:
+        print(f"no sandbox answers at {url} ({type(exc).__name__}): start one with "
+              "`make sandbox` or `instagram-sandbox serve`", file=sys.stderr)  # fmt: skip
+        return 1
+    print(rows[account]["access_token"])
+    return 0
 
 
 def _announce(server: SandboxServer) -> None:
@@ -54,6 +71,8 @@ def _announce(server: SandboxServer) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `instagram-sandbox` console script."""
     args = build_parser().parse_args(argv)
+    if args.command == "token":
+        return _print_token(args.url, args.account)
     server = SandboxServer(
         args.scenario, args.seed, host=args.host, port=args.port, latency_ms=args.latency_ms,
         start_time=args.start_time, frozen=args.frozen,

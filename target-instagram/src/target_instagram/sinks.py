@@ -321,7 +321,7 @@ class NotAContractSink(OperationSink):
         super().__init__(target, stream_name, *args, **kwargs)
         self.reason = (
             f"stream {stream_name!r} is not an operations table: its name matches the "
-            f"{stream_name.rsplit('-', 1)[-1].lower()} contract but its schema has no op_id column "
+            f"{stream_name.rsplit('-', 1)[-1].lower()} contract but it has no op_id column "
             "(landed Instagram data, perhaps); read only operation tables (tap-postgres "
             "filter_schemas, see target-instagram/ops.sql)"
         )

@@ -61,7 +61,7 @@ class TargetInstagram(Target):
             self.logger.warning("%s", line)
         self.max_parallelism = 1  # one writer, one ledger: sinks drain in order
         self._writer: Writer | None = None
-        self._schemas: dict[str, dict[str, Any]] = {}
+        self._has_op_id: dict[str, bool] = {}
 
     @property
     def writer(self) -> Writer:
@@ -74,21 +74,22 @@ class TargetInstagram(Target):
         self, stream_name: str, *, record: dict[str, Any] | None = None,
         schema: dict[str, Any] | None = None, key_properties: Sequence[str] | None = None,
     ) -> Sink:  # fmt: skip
-        """The SDK's, with the stream's schema kept so a table without op_id can be refused."""
+        """The SDK's; whether the stream has an op_id (column or key) is kept for the sink class."""
         if schema is not None:
-            self._schemas[stream_name] = schema
+            columns = set(schema.get("properties", {})) | set(key_properties or ())
+            self._has_op_id[stream_name] = "op_id" in columns
         return super().get_sink(stream_name, record=record, schema=schema,
                                 key_properties=key_properties)  # fmt: skip
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
         """Match the last dash-separated part of the stream name (`public-replies` → replies).
 
-        A stream whose schema has no `op_id` is refused even when its name matches.
+        A stream with no `op_id` (neither a column nor its key) is refused even when its name
+        matches.
         """
         contract = stream_name.rsplit("-", 1)[-1].lower()
         if contract in SINKS:
-            properties = self._schemas.get(stream_name, {}).get("properties", {})
-            return SINKS[contract] if "op_id" in properties else NotAContractSink
+            return SINKS[contract] if self._has_op_id.get(stream_name, True) else NotAContractSink
         if stream_name.lower() in IGNORED_STREAMS or contract in IGNORED_STREAMS:
             return IgnoredSink
         return UnknownStreamSink
