@@ -15,12 +15,11 @@ from instagram_sandbox.server import SandboxServer
 from instagram_sandbox.testing import Demo, demo_for
 
 
-class SandboxTime:
-    """A clock for the pacer: sleeping advances the sandbox clock instead of waiting."""
+class FakeTime:
+    """A clock for the pacer: sleeping only moves `now` and records the wait."""
 
-    def __init__(self, demo: Demo) -> None:
-        self.demo = demo
-        self.now = 1000.0
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
         self.slept: list[float] = []
 
     def clock(self) -> float:
@@ -29,6 +28,17 @@ class SandboxTime:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
+
+
+class SandboxTime(FakeTime):
+    """As FakeTime, and sleeping advances the sandbox clock too."""
+
+    def __init__(self, demo: Demo) -> None:
+        super().__init__(1000.0)
+        self.demo = demo
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
         self.demo.control.advance(seconds)
 
 

@@ -489,6 +489,7 @@ def test_settings_defaults_match_treasure_data_but_the_connect_timeout() -> None
             s.throttle_rate_per_second, s.throttle_wait_in_millis) == (3, 20000, 120000, 30000, 90, 5, 3600000)  # fmt: skip
     # 10 s, not 30 s: a host that never answers fails within unreachable_timeout_seconds (15).
     assert (s.connect_timeout_millis, s.unreachable_timeout_seconds) == (10000, 15)
+    assert ":8765/" not in s.redirect_uri  # the sandbox's port: the code flow must not collide
     assert s.graph_url == "https://graph.facebook.com/v27.0"
     assert (
         GraphSettings.from_config({"access_token": "x", "api_version": "22"}).api_version == "v22.0"

@@ -13,18 +13,7 @@ from instagram_graph.client import GraphClient
 from instagram_graph.pacing import Pacer, Usage, parse_app_usage, parse_buc_usage
 from instagram_sandbox.testing import Demo
 
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from .conftest import FakeTime
 
 
 def test_parse_app_usage_takes_the_highest_figure() -> None:

@@ -12,18 +12,7 @@ from instagram_graph.client import GraphClient
 from instagram_graph.pacing import Pacer
 from instagram_graph.settings import GraphSettings
 
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from .conftest import FakeTime
 
 
 def closed_port() -> int:

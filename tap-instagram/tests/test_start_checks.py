@@ -26,6 +26,9 @@ BATCH = {"encoding": {"format": "jsonl", "compression": "gzip"}, "storage": {"ro
          "batch_config", "meltano/sdk#1117"),
         ({"batch_config": BATCH, "flattening_enabled": True, "flattening_max_depth": 1},
          "batch_config", "would ignore flattening_enabled"),
+        ({"page_size": 0}, "page_size", "0 is below 1"),
+        ({"insights_lookback_days": -1}, "insights_lookback_days", "-1 is below 0"),
+        ({"ig_user_ids": ["acme_coffee"]}, "ig_user_ids", "'acme_coffee' is not an Instagram account id"),
     ],
 )  # fmt: skip
 def test_a_bad_setting_stops_the_tap_before_any_call(

@@ -41,3 +41,16 @@ def test_a_misspelled_setting_is_warned_and_the_run_goes_on(
     assert done.returncode == 0, done.stderr[-2000:]
     assert "unknown setting `dryrun` is ignored (did you mean `dry_run`?)" in done.stderr
     assert len(writes(demo, "comment.create")) == 2  # the case comments on two media: not a dry run
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("publish_poll_interval_seconds", 0), ("publish_poll_timeout_seconds", -5),
+     ("ledger_wait_seconds", -1)],
+)  # fmt: skip
+def test_a_negative_wait_is_refused_not_clamped(
+    demo: Demo, world: World, config: dict[str, Any], tmp_path: Path, setting: str, value: int
+) -> None:
+    done = run_target_process({**config, setting: value}, case("comment_on_media", world), tmp_path)
+    assert done.returncode == 1 and f"Setting `{setting}`: {value} is below" in done.stderr
+    assert "Traceback" not in done.stderr and writes(demo) == []

@@ -32,6 +32,15 @@ def check_config(
         raise SettingsError("business_discovery_usernames", "Business Discovery needs Facebook Login",
                             "remove it, or use login facebook")  # fmt: skip
     check_batch_with_maps(config)
+    for name, least in (("page_size", 1), ("insights_lookback_days", 0),
+                        ("media_insights_window_days", 0)):  # fmt: skip
+        value = config.get(name)
+        if value is not None and value < least:
+            raise SettingsError(name, f"{value} is below {least}", f"use {least} or more")
+    bad_ids = [str(i) for i in config.get("ig_user_ids") or [] if not str(i).isdigit()]
+    if bad_ids:
+        raise SettingsError("ig_user_ids", f"{bad_ids[0]!r} is not an Instagram account id (digits)",
+                            "list the numeric ids `instagram-auth accounts` prints")  # fmt: skip
 
 
 def check_batch_with_maps(config: Mapping[str, Any]) -> None:
