@@ -47,7 +47,9 @@ class WriterOptions:
         for name, least in (("publish_poll_interval_seconds", 1), ("publish_poll_timeout_seconds", 0),
                             ("ledger_wait_seconds", 0)):  # fmt: skip
             if config.get(name) is not None and float(config[name]) < least:
-                raise SettingsError(name, f"{config[name]} is below {least}", f"use {least} or more")
+                raise SettingsError(
+                    name, f"{config[name]} is below {least}", f"use {least} or more"
+                )
         poll_timeout = float(config.get("publish_poll_timeout_seconds", 300))
         ids = config.get("ig_user_ids") or []
         return cls(
