@@ -42,12 +42,15 @@ class Run:
         return {m["stream"]: m for m in self.messages if m["type"] == "SCHEMA"}
 
 
-def run_tap(config: dict[str, Any], state: dict[str, Any] | None = None) -> Run:
-    """Run a full sync in-process (a fresh process's authenticator) and collect its messages."""
+def run_tap(
+    config: dict[str, Any], state: dict[str, Any] | None = None,
+    catalog: dict[str, Any] | None = None,
+) -> Run:  # fmt: skip
+    """Run a sync in-process (a fresh process's authenticator) and collect its messages."""
     GraphAuthenticator._shared.clear()
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        TapInstagram(config=config, state=state or {}).sync_all()
+        TapInstagram(config=config, state=state or {}, catalog=catalog).sync_all()
     return Run([json.loads(line) for line in out.getvalue().splitlines() if line.strip()])
 
 

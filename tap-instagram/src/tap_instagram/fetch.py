@@ -48,11 +48,13 @@ PAGE_SIZE = 100
 COMMENTS_PER_PAGE = 50
 
 
-def media_fields(login: Login, *, comments: bool = True, item_fields: bool = True) -> str:
-    """The media field expression for a login flavour, with children (and comments) expanded."""
+def media_fields(
+    login: Login, *, comments: bool = True, item_fields: bool = True, children: bool = True
+) -> str:
+    """The media field expression for a login flavour, with children and comments expanded."""
     fields = MEDIA_FIELDS + ("," + MEDIA_FIELDS_FACEBOOK if login is Login.FACEBOOK else "")
     fields += "," + ",".join(ITEM_FIELDS) if item_fields else ""
-    fields += f",children{{{CHILD_FIELDS}}}"
+    fields += f",children{{{CHILD_FIELDS}}}" if children else ""
     if not comments:
         return fields
     return (
@@ -66,10 +68,16 @@ class AccountData:
 
     def __init__(
         self, client: GraphClient, account_id: str, skips: Skips, *, page_size: int = PAGE_SIZE,
-        comments_denied: PermissionDeniedError | None = None,
+        comments_denied: PermissionDeniedError | None = None, comments: bool = True,
+        children: bool = True,
     ) -> None:  # fmt: skip
-        """Nothing is read until a stream asks; media come without comments if those are denied."""
+        """Nothing is read until a stream asks.
+
+        Media come with comments only when `comments` (the stream is selected) and they are not
+        denied, and with children only when `children`: what no stream emits costs no request.
+        """
         self.page_size = page_size
+        self.want_comments, self.want_children = comments, children
         self.client = client
         self.account_id = account_id
         self.skips = skips
@@ -91,7 +99,8 @@ class AccountData:
         """
         if self._media is None:
             try:
-                self._media = self._read_media(since, comments=self.comments_denied is None)
+                wanted = self.want_comments and self.comments_denied is None
+                self._media = self._read_media(since, comments=wanted)
             except PermissionDeniedError as exc:
                 # Comments need their own scope (§11): media and children still come without them.
                 self._media = self._read_media(since, comments=False)
@@ -133,7 +142,7 @@ class AccountData:
     def _media_pages(self, params: dict[str, Any], *, comments: bool) -> list[dict[str, Any]]:
         login, path = self.client.settings.login, f"{self.account_id}/media"
         try:
-            fields = media_fields(login, comments=comments)
+            fields = media_fields(login, comments=comments, children=self.want_children)
             items = self._listing(path, {**params, "fields": fields})
         except InvalidRequestError as exc:
             if exc.code not in ITEM_FIELD_ERRORS:
@@ -141,7 +150,8 @@ class AccountData:
             # One item's field failed the listing: read it without those fields, then ask each
             # item for them on its own, so only the failing item loses them (§11).
             self.skips.add("media listing failed on one item's field; isolating it", exc)
-            fields = media_fields(login, comments=comments, item_fields=False)
+            fields = media_fields(login, comments=comments, item_fields=False,
+                                  children=self.want_children)  # fmt: skip
             items = self._listing(path, {**params, "fields": fields})
             self._fill_item_fields(items)
         return items

@@ -124,8 +124,15 @@ class TapInstagram(Tap):
                 self.skips,
                 page_size=int(self.config.get("page_size") or 100),
                 comments_denied=self.denied("comments", account_id),
+                comments=self.selected("comments"),
+                children=self.selected("media_children"),
             )
         return self._data[account_id]
+
+    def selected(self, stream: str) -> bool:
+        """Whether the catalog selects `stream` (what is not selected is not read)."""
+        found = self.streams.get(stream)
+        return found is not None and found.selected
 
     @cached_property
     def grants(self) -> Grants | None:
