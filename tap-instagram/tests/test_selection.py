@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from instagram_graph.auth import GraphAuthenticator
 from instagram_sandbox.testing import Demo
@@ -33,3 +36,15 @@ def test_media_alone_reads_no_comments_and_no_children(demo: Demo, config: dict[
     assert not alone.records("comments") and not alone.records("media_children")
     assert not any("comments" in p or "replies" in p for p in paths), paths
     assert paths == {"GET /debug_token": 1, "GET /{ig-user-id}/media": 1}  # 62 media: one page
+
+
+def test_an_account_past_the_media_horizon_is_warned_once(
+    demo: Demo, config: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    demo.control.add_media(account_id=demo.bakery, count=10_001)
+    config = {**config, "ig_user_ids": [demo.bakery]}
+    with caplog.at_level(logging.WARNING, logger="tap_instagram"):
+        run = run_tap(config, catalog=only(config, "media"))
+    assert len(run.records("media")) == 10_000  # what Graph lists
+    warned = [r.getMessage() for r in caplog.records if "Graph lists only the newest" in r.getMessage()]
+    assert len(warned) == 1 and "newest 10,000" in warned[0] and demo.bakery in warned[0]

@@ -45,6 +45,7 @@ PROFILE_FIELDS = (
     "media_count"
 )
 PAGE_SIZE = 100
+MEDIA_HORIZON = 10_000  # Graph lists only an account's 10,000 newest media (graph-api.md §3.2)
 COMMENTS_PER_PAGE = 50
 
 
@@ -101,11 +102,21 @@ class AccountData:
             try:
                 wanted = self.want_comments and self.comments_denied is None
                 self._media = self._read_media(since, comments=wanted)
+                self._warn_horizon(len(self._media))
             except PermissionDeniedError as exc:
                 # Comments need their own scope (§11): media and children still come without them.
                 self._media = self._read_media(since, comments=False)
                 self.comments_denied = exc
         return self._media
+
+    def _warn_horizon(self, listed: int) -> None:
+        """Say once when the account has media Graph will not list (older than the newest 10,000)."""
+        total = (self._profile or {}).get("media_count")
+        if listed >= MEDIA_HORIZON or (isinstance(total, int) and total > MEDIA_HORIZON):
+            log.warning("account %s has %s media; Graph lists only the newest %s, so older media "
+                        "(and their children, comments and insights) cannot be read",
+                        self.account_id, total if isinstance(total, int) else f"{listed}+",
+                        f"{MEDIA_HORIZON:,}")  # fmt: skip
 
     def _read_media(self, since: float | None, *, comments: bool) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"limit": self.page_size}
