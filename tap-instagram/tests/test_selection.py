@@ -46,5 +46,7 @@ def test_an_account_past_the_media_horizon_is_warned_once(
     with caplog.at_level(logging.WARNING, logger="tap_instagram"):
         run = run_tap(config, catalog=only(config, "media"))
     assert len(run.records("media")) == 10_000  # what Graph lists
-    warned = [r.getMessage() for r in caplog.records if "Graph lists only the newest" in r.getMessage()]
+    warned = [
+        r.getMessage() for r in caplog.records if "Graph lists only the newest" in r.getMessage()
+    ]
     assert len(warned) == 1 and "newest 10,000" in warned[0] and demo.bakery in warned[0]

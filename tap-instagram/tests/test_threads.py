@@ -66,3 +66,21 @@ def test_object_fields_declare_their_properties() -> None:
     catalog = TapInstagram(config={"access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxx"}).catalog_dict
     bare = [b for s in catalog["streams"] for b in bare_objects(s["schema"], s["tap_stream_id"])]
     assert bare == []
+
+
+def test_later_comment_and_reply_pages_go_out_in_batch_requests(demo: Demo) -> None:
+    made = demo.control.add_media(account_id=demo.acme, count=3, comments_per_media=120)
+    first = made["media"][0]
+    top = demo.control.add_media(media_id=first, comments=1)["comments"][0]
+    replies = set(demo.control.add_media(comment_id=top, replies=75)["comments"])
+    demo.control.reset_stats()
+    run = run_tap(demo_config(demo))
+    paths = demo.control.stats()["requests_by_path"]
+    assert not any(p.endswith(("/comments", "/replies")) for p in paths), paths  # no one-by-one
+    comments = run.records("comments")
+    for media in made["media"]:
+        expected = 121 if media == first else 120
+        assert sum(c["media_id"] == media and not c["parent_id"] for c in comments) == expected
+    assert {c["id"] for c in comments if c["parent_id"] == top} == replies
+    ids = [c["id"] for c in comments]
+    assert len(ids) == len(set(ids))

@@ -23,6 +23,7 @@ from instagram_graph.errors import (
 )
 from tap_instagram import answers
 from tap_instagram.skips import Skips
+from tap_instagram.threads import ThreadFields, complete_threads
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,13 @@ PROFILE_FIELDS = (
 PAGE_SIZE = 100
 MEDIA_HORIZON = 10_000  # Graph lists only an account's 10,000 newest media (graph-api.md §3.2)
 COMMENTS_PER_PAGE = 50
+
+
+THREAD_FIELDS = ThreadFields(
+    comments=f"{COMMENT_FIELDS},replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}",
+    replies=COMMENT_FIELDS,
+    limit=COMMENTS_PER_PAGE,
+)
 
 
 def media_fields(
@@ -136,12 +144,12 @@ class AccountData:
         for item in items:
             if self.comments_alone and comments and item.get("comments_count"):
                 item["comments"] = {"data": self._comments_of(str(item["id"]))}
-            self._complete_comments(item)
+        complete_threads(self.client, self.account_id, items, self.skips, THREAD_FIELDS)
         return items
 
     def _comments_of(self, media_id: str) -> list[dict[str, Any]]:
         """One media's comments (replies expanded) read as an edge of their own, every page."""
-        fields = f"{COMMENT_FIELDS},replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}"
+        fields = THREAD_FIELDS.comments
         try:
             return self._listing(
                 f"{media_id}/comments", {"fields": fields, "limit": COMMENTS_PER_PAGE}
@@ -185,32 +193,6 @@ class AccountData:
                 item.update(dict.fromkeys(ITEM_FIELDS))
             elif isinstance(result.body, dict):
                 item.update({f: result.body.get(f) for f in ITEM_FIELDS})
-
-    def _complete_comments(self, media: dict[str, Any]) -> None:
-        """Follow nested comment pages, then reply pages, only where there is more than one."""
-        edge = media.get("comments")
-        if not isinstance(edge, dict):
-            return
-        fields = f"{COMMENT_FIELDS},replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}"
-        self._complete_edge(edge, f"{media['id']}/comments", fields)
-        for comment in edge.get("data", []):
-            replies = comment.get("replies")
-            if isinstance(replies, dict):
-                self._complete_edge(replies, f"{comment['id']}/replies", COMMENT_FIELDS)
-
-    def _complete_edge(self, edge: dict[str, Any], path: str, fields: str) -> None:
-        """Append the pages after an expanded edge's first one (a thread longer than a page)."""
-        paging = edge.get("paging") or {}
-        if not paging.get("next"):
-            return
-        after = (paging.get("cursors") or {}).get("after")
-        params = {"fields": fields, "limit": COMMENTS_PER_PAGE, "after": after}
-        try:
-            edge["data"].extend(self._listing(path, params))
-        except (SkippableError, InvalidRequestError, PermissionDeniedError) as exc:
-            # The object went away (or out of reach) between two reads: keep what was read (§11).
-            self.skips.add(f"further pages of {path.split('/')[-1]} of a vanished object", exc)
-        edge.pop("paging", None)
 
     def profile(self) -> dict[str, Any]:
         """The account node with its counts."""

@@ -1,0 +1,113 @@
+"""Comment threads longer than a page, completed in Graph batch requests.
+
+The media edge comes with each media's first comment page expanded, and each comment's first reply
+page. The pages after those ("tails") are asked round by round. Each round asks every open tail of
+the account at once, as batch requests of 50. A comment page may open new reply tails for the next
+round. A thread whose object went away between two reads keeps what was read (graph-api.md §11).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from instagram_graph import BatchOperation, BatchResult, GraphClient, shapes
+from instagram_graph.errors import (
+    BadResponseError,
+    InvalidRequestError,
+    PermissionDeniedError,
+    SkippableError,
+)
+from tap_instagram import answers
+from tap_instagram.skips import Skips
+
+
+@dataclass
+class Tail:
+    """The unread pages of one expanded edge: where to append them and how to ask."""
+
+    edge: dict[str, Any]
+    path: str
+    fields: str
+    after: str
+    seen: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class ThreadFields:
+    """The field expressions of comment pages (with replies expanded) and of reply pages."""
+
+    comments: str
+    replies: str
+    limit: int
+
+
+def complete_threads(
+    client: GraphClient, account_id: str, media: Iterable[dict[str, Any]], skips: Skips,
+    fields: ThreadFields,
+) -> None:  # fmt: skip
+    """Append every later page of every comment and reply edge of `media`, in batch rounds."""
+    tails: list[Tail] = []
+    for item in media:
+        edge = item.get("comments")
+        if isinstance(edge, dict):
+            tails += _tails_of_comment_page(
+                edge, f"{item['id']}/comments", edge.get("data", []), fields
+            )
+    while tails:
+        ops = [BatchOperation("GET", t.path, {"fields": t.fields, "limit": fields.limit,
+                                              "after": t.after}) for t in tails]  # fmt: skip
+        results = client.batch(ops, account=account_id)
+        tails = [
+            nxt for t, r in zip(tails, results, strict=True) for nxt in _settle(t, r, skips, fields)
+        ]
+
+
+def _tail(edge: dict[str, Any], path: str, fields: str) -> list[Tail]:
+    """The edge's unread pages, if it has any (its paging is then consumed)."""
+    paging = edge.get("paging") or {}
+    after = (paging.get("cursors") or {}).get("after")
+    if not paging.get("next") or not after:
+        return []
+    edge.pop("paging", None)
+    return [Tail(edge, path, fields, str(after), {str(after)})]
+
+
+def _tails_of_comment_page(
+    edge: dict[str, Any], path: str, comments: list[Any], fields: ThreadFields
+) -> list[Tail]:
+    """The comment edge's own tail, and the reply tails of the comments on this page."""
+    tails = _tail(edge, path, fields.comments)
+    for comment in comments:
+        replies = comment.get("replies") if isinstance(comment, dict) else None
+        if isinstance(replies, dict):
+            tails += _tail(replies, f"{comment['id']}/replies", fields.replies)
+    return tails
+
+
+def _settle(tail: Tail, result: BatchResult, skips: Skips, fields: ThreadFields) -> list[Tail]:
+    """Append one answered page; the tails it opens (its next page, the replies on it)."""
+    if result.error is not None:
+        if isinstance(result.error, SkippableError | InvalidRequestError | PermissionDeniedError):
+            skips.add(
+                f"further pages of {tail.path.split('/')[-1]} of a vanished object", result.error
+            )
+            return []
+        raise result.error
+    label = f"GET /{tail.path}"
+    page = result.body if isinstance(result.body, dict) else {}
+    shapes.check(page, shapes.edge(answers.ITEM), request=label)
+    data = page.get("data", [])
+    if any(not isinstance(item, dict) or item.get("id") in (None, "") for item in data):
+        raise BadResponseError("an item of the answer has no `id` field", request=label)
+    tail.edge["data"].extend(data)
+    opened = _tails_of_comment_page({}, "", data, fields) if tail.path.endswith("/comments") else []
+    paging = page.get("paging") or {}
+    after = (paging.get("cursors") or {}).get("after")
+    if paging.get("next") and after:
+        if str(after) in tail.seen:
+            raise BadResponseError("the next page repeats a page already read", request=label)
+        tail.seen.add(str(after))
+        opened.append(Tail(tail.edge, tail.path, tail.fields, str(after), tail.seen))
+    return opened
