@@ -1,7 +1,8 @@
 """What the tap reads per account, read once and shared by the streams that need it.
 
-The media edge is read with children and comments (with replies) expanded, so `media`,
-`media_children` and `comments` cost one request per 100 media. Insights of every selected
+The media edge is read with children and comments (with replies) expanded when their streams are
+selected, so `media`, `media_children` and `comments` cost one request per page of media, plus
+batch requests for the threads longer than a page (`threads`). Insights of every selected
 insight stream are collected into one list of batch operations per account and sent as Graph
 batch requests of 50 (`InsightBatch`).
 """
