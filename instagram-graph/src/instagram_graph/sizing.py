@@ -1,8 +1,10 @@
 """Asking for less when Graph answers "Please reduce the amount of data" (code 1, graph-api.md §11).
 
 That answer repeats for the same request, so retrying it unchanged cannot help. A paged read is
-asked again smaller: half the page size down to `PAGE_FLOOR`, then half of every nested
-`.limit(n)` in `fields` down to `NESTED_FLOOR`. What worked is remembered per endpoint for the
+asked again smaller: half of every nested `.limit(n)` in `fields` down to `NESTED_FLOOR`, then
+half the page size down to `PAGE_FLOOR`. Nested edges go first because their later pages are
+cheap (the tap asks them in batch requests), while each halving of the page doubles the requests
+for the edge itself. What worked is remembered per endpoint for the
 rest of the run. Below the floors the error goes to the caller, which reads the nested edge on
 its own (the tap does so for comments).
 """
@@ -42,11 +44,11 @@ class SizePlan:
     def smaller(self, query: Mapping[str, Any]) -> SizePlan | None:
         """The next step down from what `query` asked, or None when both floors are reached."""
         limit = _limit(query)
-        if limit > PAGE_FLOOR:
-            return SizePlan(max(PAGE_FLOOR, limit // 2), self.nested)
         nested = max((int(n) for n in _NESTED.findall(str(query.get("fields", "")))), default=0)
         if nested > NESTED_FLOOR:
-            return SizePlan(limit, max(NESTED_FLOOR, nested // 2))
+            return SizePlan(self.limit, max(NESTED_FLOOR, nested // 2))
+        if limit > PAGE_FLOOR:
+            return SizePlan(max(PAGE_FLOOR, limit // 2), self.nested)
         return None
 
     def describe(self) -> str:
