@@ -531,3 +531,18 @@ def test_instagram_login_exchange_and_refresh_send_the_token_as_a_query_paramete
         "access_token": ["IGAAlonglong"],
     }
     assert "Authorization" not in exchange.headers and "Authorization" not in refresh.headers
+
+
+def test_the_readme_settings_table_gives_the_defaults() -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)`(?: \(secret\))? \| ([^|]+) \|", text, re.M))
+    s = GraphSettings.from_config({"access_token": "x"})
+    for name in ("maximum_retries", "initial_retry_interval_millis", "maximum_retries_interval_millis",
+                 "connect_timeout_millis", "response_timeout_millis", "unreachable_timeout_seconds",
+                 "throttle_threshold", "throttle_rate_per_second", "throttle_wait_in_millis",
+                 "max_throttle_wait_seconds"):  # fmt: skip
+        assert float(rows[name].strip()) == float(getattr(s, name)), name
+    assert rows["redirect_uri"].strip() == f"`{s.redirect_uri}`"
