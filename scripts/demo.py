@@ -1,9 +1,10 @@
 """`make demo`: the sandbox, `meltano run tap-instagram target-duckdb`, and a short report.
 
-Starts the demo sandbox on a free port (or DEMO_SANDBOX_PORT) in this process (real clock), runs the pipeline in Meltano's `dev`
-environment with the sandbox's starter token, stops the sandbox, and prints rows per table, the
-top posts by reach and the follower trend read back from DuckDB. Run it twice: Meltano keeps the
-tap's state, so the second run is incremental and makes fewer requests.
+Starts the demo sandbox in this process on a free port (or DEMO_SANDBOX_PORT), with the real
+clock, runs the pipeline in Meltano's `dev` environment with the sandbox's starter token and URL,
+stops the sandbox, and prints rows per table, the top posts by reach and the follower trend read
+back from DuckDB. Run it twice: Meltano keeps the tap's state, so the second run is incremental
+and makes fewer requests.
 """
 
 from __future__ import annotations

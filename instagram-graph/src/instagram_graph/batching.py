@@ -46,7 +46,6 @@ class BatchCalls:
     policy: retry.RetryPolicy
     _lock: threading.Lock
     _graph_netloc: str
-    graph_calls: int
     batch_refused: bool = False
     batch_size: int = MAX_BATCH  # lowered when Graph asks for less data on a batch
 
@@ -159,12 +158,11 @@ class BatchCalls:
                     "POST", "", data={"batch": encode_batch(chunk, self.settings.api_version),
                                       "include_headers": "false"},
                     account=job.account, idempotent=all(op.idempotent for op in chunk),
-                    shrinkable=len(chunk) > 1,
+                    shrinkable=len(chunk) > 1, cost=len(chunk),
                 )  # fmt: skip
             except errors.TooMuchDataError as exc:  # nothing ran: send it as two smaller batches
                 self._split_batch(job, pending, exc)
                 return
-            self.graph_calls += len(chunk) - 1  # the request counted one; Graph charges each
             again = self._settle_round(job, pending, decode_batch(answer, chunk), token_used)
             pending = sorted(again)
             if not pending or not job.resend or round_no > self.policy.maximum_retries:

@@ -69,9 +69,8 @@ class GraphClient(BatchCalls):
         self.monotonic = monotonic  # bounds the whole answer (see `bodies`)
         self.calls = 0  # HTTP requests sent
         self.graph_calls = 0  # what Meta's rate budget charges: a batch of n is n calls
-        self.observers: list[
-            Callable[[str | None], None]
-        ] = []  # told the account after each answer
+        # told the account after each answer
+        self.observers: list[Callable[[str | None], None]] = []
         self.size_plans: dict[str, sizing.SizePlan] = {}
         self._lock = threading.Lock()
 
@@ -116,11 +115,13 @@ class GraphClient(BatchCalls):
         idempotent: bool | None = None,
         insights: bool = False,
         shrinkable: bool = False,
+        cost: int = 1,
     ) -> Any:
         """One logical call: pacing, retries with backoff, one token refresh on 190/102.
 
         `shrinkable`: the caller can ask for less, so "reduce the amount of data" is raised at
-        once instead of being retried unchanged.
+        once instead of being retried unchanged. `cost`: the Graph calls each attempt is charged
+        (a batch request of n operations costs n).
         """
         method = method.upper()
         idempotent = method == "GET" if idempotent is None else idempotent
@@ -131,7 +132,7 @@ class GraphClient(BatchCalls):
             try:
                 return self._with_retries(
                     method, path, params, data, account, idempotent, insights, used,
-                    shrinkable=shrinkable,
+                    shrinkable=shrinkable, cost=cost,
                 )  # fmt: skip
             except AuthError as exc:
                 if refreshed or not self.auth.recover(exc, used[0]):
@@ -142,7 +143,7 @@ class GraphClient(BatchCalls):
     def _with_retries(
         self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None,
         account: str | None, idempotent: bool, insights: bool, used: list[str | None],
-        *, shrinkable: bool = False,
+        *, shrinkable: bool = False, cost: int = 1,
     ) -> Any:  # fmt: skip
         attempts = [0]
         started = self.pacer.clock()
@@ -181,7 +182,7 @@ class GraphClient(BatchCalls):
         )
         def attempt() -> Any:
             attempts[0] += 1
-            return self._send(method, path, params, data, account, insights, used)
+            return self._send(method, path, params, data, account, insights, used, cost)
 
         return attempt()
 
@@ -210,7 +211,7 @@ class GraphClient(BatchCalls):
 
     def _send(
         self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None,
-        account: str | None, insights: bool, used: list[str | None],
+        account: str | None, insights: bool, used: list[str | None], cost: int = 1,
     ) -> Any:  # fmt: skip
         url = self.url(path)
         label = f"{method} {_label_path(path)}"
@@ -219,7 +220,7 @@ class GraphClient(BatchCalls):
         used[0] = self.auth.access_token
         try:
             self.calls += 1
-            self.graph_calls += 1
+            self.graph_calls += cost
             answer = self.session.request(
                 method, url, params=query, data=data, auth=self.auth, timeout=self.timeout,
                 allow_redirects=False, stream=True,
@@ -322,17 +323,26 @@ class GraphClient(BatchCalls):
         """
         label = f"GET {_label_path(path)}"
         for page in self.pages(path, params, **kwargs):
-            if schema is not None:
-                shapes.check(page, shapes.edge(schema), request=label)
-            for item in page.get("data", []):
-                missing = [
-                    f for f in required if not isinstance(item, dict) or item.get(f) in (None, "")
-                ]
-                if missing:
-                    raise errors.BadResponseError(
-                        f"an item of the answer has no `{missing[0]}` field", request=label
-                    )
-                yield item
+            yield from page_items(page, label, required=required, schema=schema)
+
+
+def page_items(
+    page: Mapping[str, Any], label: str, *, required: tuple[str, ...] = (),
+    schema: Mapping[str, Any] | None = None,
+) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """One page's items, in order, checked: the page follows `schema`, each item carries `required`.
+
+    What breaks them is a `BadResponseError` naming `label` and the field, raised when reached.
+    """
+    if schema is not None:
+        shapes.check(page, shapes.edge(schema), request=label)
+    for item in page.get("data", []):
+        missing = [f for f in required if not isinstance(item, dict) or item.get(f) in (None, "")]
+        if missing:
+            raise errors.BadResponseError(
+                f"an item of the answer has no `{missing[0]}` field", request=label
+            )
+        yield item
 
 
 def _request_key(url: str, query: dict[str, Any]) -> str:

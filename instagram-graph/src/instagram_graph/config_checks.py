@@ -26,6 +26,14 @@ def unknown_settings(config: Mapping[str, Any], known: Iterable[str]) -> list[st
     return lines
 
 
+def check_at_least(config: Mapping[str, Any], floors: Mapping[str, float]) -> None:
+    """Refuse a setting below its floor (instead of clamping it somewhere later)."""
+    for name, least in floors.items():
+        value = config.get(name)
+        if value is not None and float(value) < least:
+            raise SettingsError(name, f"{value} is below {least}", f"use {least} or more")
+
+
 def check_token_login(token: str | None, login: str) -> None:
     """A token made for the other login fails every call with 'Cannot parse access token': say so now."""
     if not token:

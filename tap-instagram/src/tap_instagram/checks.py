@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from instagram_graph.config_checks import unknown_settings
+from instagram_graph.config_checks import check_at_least, unknown_settings
 from instagram_graph.errors import SettingsError
 from instagram_graph.settings import GraphSettings, Login
 
@@ -32,11 +32,8 @@ def check_config(
         raise SettingsError("business_discovery_usernames", "Business Discovery needs Facebook Login",
                             "remove it, or use login facebook")  # fmt: skip
     check_batch_with_maps(config)
-    for name, least in (("page_size", 1), ("insights_lookback_days", 0),
-                        ("media_insights_window_days", 0)):  # fmt: skip
-        value = config.get(name)
-        if value is not None and value < least:
-            raise SettingsError(name, f"{value} is below {least}", f"use {least} or more")
+    check_at_least(config, {"page_size": 1, "insights_lookback_days": 0,
+                            "media_insights_window_days": 0})  # fmt: skip
     bad_ids = [str(i) for i in config.get("ig_user_ids") or [] if not str(i).isdigit()]
     if bad_ids:
         raise SettingsError("ig_user_ids", f"{bad_ids[0]!r} is not an Instagram account id (digits)",

@@ -102,7 +102,7 @@ class TapInstagram(Tap):
     def graph(self) -> GraphClient:
         """The one Graph client of this run; every answer may log progress."""
         client = GraphClient(self.settings)
-        client.observers.append(lambda account: self.progress.tick(account))
+        client.observers.append(self.progress.tick)
         return client
 
     def request_counts(self) -> tuple[int, int]:

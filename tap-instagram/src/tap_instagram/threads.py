@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from instagram_graph import BatchOperation, BatchResult, GraphClient, shapes
+from instagram_graph import BatchOperation, BatchResult, GraphClient
+from instagram_graph.client import page_items
 from instagram_graph.errors import (
     BadResponseError,
     InvalidRequestError,
@@ -97,10 +98,7 @@ def _settle(tail: Tail, result: BatchResult, skips: Skips, fields: ThreadFields)
         raise result.error
     label = f"GET /{tail.path}"
     page = result.body if isinstance(result.body, dict) else {}
-    shapes.check(page, shapes.edge(answers.ITEM), request=label)
-    data = page.get("data", [])
-    if any(not isinstance(item, dict) or item.get("id") in (None, "") for item in data):
-        raise BadResponseError("an item of the answer has no `id` field", request=label)
+    data = list(page_items(page, label, required=("id",), schema=answers.ITEM))
     tail.edge["data"].extend(data)
     opened = _tails_of_comment_page({}, "", data, fields) if tail.path.endswith("/comments") else []
     paging = page.get("paging") or {}

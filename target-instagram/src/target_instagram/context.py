@@ -13,6 +13,7 @@ from instagram_graph import errors
 from instagram_graph.accounts import resolve_accounts
 from instagram_graph.batch import MAX_BATCH, BatchOperation, BatchResult
 from instagram_graph.client import GraphClient
+from instagram_graph.config_checks import check_at_least
 from instagram_graph.errors import GraphError, SettingsError
 from instagram_graph.settings import GraphSettings
 from target_instagram.ledger import Ledger, default_path
@@ -44,12 +45,8 @@ class WriterOptions:
         size = int(config.get("batch_size") or MAX_BATCH)
         if not 1 <= size <= MAX_BATCH:
             raise SettingsError("batch_size", f"{size} is outside 1–50", "use at most 50")
-        for name, least in (("publish_poll_interval_seconds", 1), ("publish_poll_timeout_seconds", 0),
-                            ("ledger_wait_seconds", 0)):  # fmt: skip
-            if config.get(name) is not None and float(config[name]) < least:
-                raise SettingsError(
-                    name, f"{config[name]} is below {least}", f"use {least} or more"
-                )
+        check_at_least(config, {"publish_poll_interval_seconds": 1,
+                                "publish_poll_timeout_seconds": 0, "ledger_wait_seconds": 0})  # fmt: skip
         poll_timeout = float(config.get("publish_poll_timeout_seconds", 300))
         ids = config.get("ig_user_ids") or []
         return cls(
@@ -78,9 +75,8 @@ def check_writable(options: WriterOptions) -> None:
         if path.is_dir():
             raise SettingsError(setting, f"{path} is a folder", "give a file path inside it")
         try:
-            with path.open(
-                "a"
-            ):  # created empty when new; sqlite takes an empty file as a new ledger
+            # Created empty when new; sqlite takes an empty file as a new ledger.
+            with path.open("a"):
                 pass
         except OSError as exc:
             raise SettingsError(setting, f"{path} cannot be written ({exc.strerror})",
