@@ -218,3 +218,48 @@ def test_a_batch_operation_failing_every_round_stops_at_maximum_retries(
     results = client.batch([BatchOperation("GET", i, {"fields": "id"}) for i in ids])
     assert isinstance(results[0].error, errors.TransientError) and results[1].ok
     assert demo.control.stats()["requests_by_path"] == {"POST /": 3}  # 1 + 2 rounds, then stop
+
+
+def test_batches_of_reads_go_out_together_up_to_max_concurrent_requests(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    client = make_client(max_concurrent_requests=3)
+    ids = media_ids(client, demo)
+    ops = [BatchOperation("GET", ids[n % len(ids)], {"fields": "id"}) for n in range(250)]
+    demo.control.configure(latency_ms=150)  # each answer waits: overlapping requests show
+    try:
+        demo.control.reset_stats()
+        results = client.batch(ops)
+        stats = demo.control.stats()
+    finally:
+        demo.control.configure(latency_ms=0)
+    assert [r.body["id"] for r in results] == [op.path for op in ops]  # still in order
+    assert stats["requests_by_path"] == {"POST /": 5}
+    assert stats["in_flight_max"] == 3
+
+
+def test_batches_of_writes_go_out_one_after_another(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client(max_concurrent_requests=4)
+    ids = media_ids(client, demo)
+    ops = [BatchOperation("POST", f"{ids[n % 3]}/comments", {"message": f"Note {n}"})
+           for n in range(120)]  # fmt: skip
+    demo.control.configure(latency_ms=100)
+    try:
+        demo.control.reset_stats()
+        results = client.batch(ops, account=demo.acme)
+        stats = demo.control.stats()
+    finally:
+        demo.control.configure(latency_ms=0)
+    assert all(r.ok for r in results)
+    assert stats["requests_by_path"] == {"POST /": 3}
+    assert stats["in_flight_max"] == 1
+    created = [w["message"] for w in demo.control.writes() if w["kind"] == "comment.create"]
+    assert created[-120:] == [f"Note {n}" for n in range(120)]
+
+
+def test_max_concurrent_requests_is_checked() -> None:
+    from instagram_graph import SettingsError
+    from instagram_graph.settings import GraphSettings
+
+    with pytest.raises(SettingsError, match="max_concurrent_requests"):
+        GraphSettings.from_config({"access_token": "EAAx", "max_concurrent_requests": 0})

@@ -2,7 +2,8 @@
 
 Operations go out 50 to a `POST /`; retriable per-operation errors and idempotent `null` entries
 are sent again; a batch Graph finds too heavy is split in halves; where a host refuses batch
-requests the client sends each operation as its own call, `SINGLE_CALL_WORKERS` at a time.
+requests the client sends each operation as its own call. Batches of reads, and single calls, go
+out `max_concurrent_requests` at a time; batches of writes one after another, in order.
 """
 
 from __future__ import annotations
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
 
 log = get_logger("instagram_graph.client")
 
-# Calls in flight at once when a host refuses batch requests and operations go one by one.
-SINGLE_CALL_WORKERS = 4
-
 
 class BatchCalls:
     """The batch half of `GraphClient` (which provides `request` and the attributes below)."""
@@ -62,24 +60,24 @@ class BatchCalls:
         is returned as a `NetworkError` with `sent=True` for the caller to reconcile.
         `resend=False` leaves all re-sending to the caller. When the host refuses batch requests
         (graph.instagram.com may: graph-api.md §11), this client sends every operation of the rest
-        of the run as its own call, `SINGLE_CALL_WORKERS` at a time.
+        of the run as its own call, `max_concurrent_requests` at a time.
         """
         results: list[BatchResult | None] = [self._unsendable(op) for op in operations]
         job = _Job(operations, results, account, resend)
         size = self.batch_size
         sendable = [i for i, result in enumerate(results) if result is None]
-        for start in range(0, len(sendable), size):
-            indices = sendable[start : start + size]
-            if not self.batch_refused:
-                try:
-                    self._send_batch(job, indices)
-                    continue
-                except errors.InvalidRequestError as exc:
-                    if not self._refuses_batch(exc):
-                        raise
-            chunk = [operations[i] for i in indices]
-            for index, result in zip(indices, self.one_by_one(chunk, account), strict=True):
-                results[index] = result
+        chunks = [sendable[start : start + size] for start in range(0, len(sendable), size)]
+        # Reads of one plan are independent: several batch requests in flight. Writes keep order.
+        workers = (
+            self.settings.max_concurrent_requests if all(op.idempotent for op in operations) else 1
+        )
+        if min(workers, len(chunks)) <= 1:
+            for indices in chunks:
+                self._send_chunk(job, indices)
+        else:
+            with ThreadPoolExecutor(max_workers=min(workers, len(chunks)),
+                                    thread_name_prefix="graph-batch") as pool:  # fmt: skip
+                list(pool.map(lambda indices: self._send_chunk(job, indices), chunks))
         return [
             result
             if result is not None
@@ -88,13 +86,26 @@ class BatchCalls:
             for op, result in zip(operations, results, strict=True)
         ]  # fmt: skip
 
+    def _send_chunk(self, job: _Job, indices: list[int]) -> None:
+        """One chunk as a batch request, or one by one where the host refuses batch requests."""
+        if not self.batch_refused:
+            try:
+                self._send_batch(job, indices)
+                return
+            except errors.InvalidRequestError as exc:
+                if not self._refuses_batch(exc):
+                    raise
+        chunk = [job.operations[i] for i in indices]
+        for index, result in zip(indices, self.one_by_one(chunk, job.account), strict=True):
+            job.results[index] = result
+
     def one_by_one(
         self, operations: list[BatchOperation], account: str | None = None
     ) -> list[BatchResult]:
         """Each operation as its own call (with the usual retries), a few at a time; in order."""
         if not operations:
             return []
-        workers = min(SINGLE_CALL_WORKERS, len(operations))
+        workers = min(self.settings.max_concurrent_requests, len(operations))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graph-call") as pool:
             return list(pool.map(lambda op: self._single(op, account), operations))
 

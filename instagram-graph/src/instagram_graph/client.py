@@ -219,8 +219,9 @@ class GraphClient(BatchCalls):
         self.pacer.before_call(account)
         used[0] = self.auth.access_token
         try:
-            self.calls += 1
-            self.graph_calls += cost
+            with self._lock:  # batch requests may be in flight from several threads
+                self.calls += 1
+                self.graph_calls += cost
             answer = self.session.request(
                 method, url, params=query, data=data, auth=self.auth, timeout=self.timeout,
                 allow_redirects=False, stream=True,

@@ -62,6 +62,19 @@ class Stats:
             self.by_path: Counter[str] = Counter()
             self.by_status: Counter[str] = Counter()
             self.by_host: Counter[str] = Counter()
+            self.in_flight = 0
+            self.in_flight_max = 0  # the most Graph requests being answered at one time
+
+    def enter(self) -> None:
+        """A request arrived (answered concurrently with others only while they wait)."""
+        with self.lock:
+            self.in_flight += 1
+            self.in_flight_max = max(self.in_flight_max, self.in_flight)
+
+    def leave(self) -> None:
+        """A request was answered."""
+        with self.lock:
+            self.in_flight -= 1
 
     def record(self, method: str, host: str, template: str, status: str) -> None:
         """Count one HTTP request."""
@@ -88,7 +101,14 @@ class Sandbox:
         self.webhooks = WebhookSender(backend)
 
     async def handle(self, request: Request) -> Response:
-        """Answer one non-control HTTP request."""
+        """Answer one non-control HTTP request (counted while in flight)."""
+        self.stats.enter()
+        try:
+            return await self._handle(request)
+        finally:
+            self.stats.leave()
+
+    async def _handle(self, request: Request) -> Response:
         root = f"{request.url.scheme}://{request.headers.get('host', 'localhost')}"
         path = request.url.path
         first = path.strip("/").split("/", 1)[0]

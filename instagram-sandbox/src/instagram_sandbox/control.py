@@ -36,6 +36,7 @@ def routes(sandbox: Sandbox) -> list[Route]:
             "requests_by_path": dict(s.by_path),
             "requests_by_status": dict(s.by_status),
             "requests_by_host": dict(s.by_host),
+            "in_flight_max": s.in_flight_max,
             "graph_calls": sum(b.rate.charged.values()),
             "graph_calls_by_budget": dict(b.rate.charged),
         }
@@ -46,10 +47,12 @@ def routes(sandbox: Sandbox) -> list[Route]:
         return {"success": True}
 
     initial_config = copy.deepcopy(b.config)
+    initial_latency = sandbox.latency_ms
 
     def reset(_: dict[str, Any]) -> dict[str, Any]:
         b.clock.reset()
         b.config.__dict__.update(copy.deepcopy(initial_config).__dict__)
+        sandbox.latency_ms = initial_latency
         b.load()
         sandbox.faults.clear()
         sandbox.webhooks.reset()
@@ -135,12 +138,15 @@ def routes(sandbox: Sandbox) -> list[Route]:
         }
 
     def config(body: dict[str, Any]) -> dict[str, Any]:
+        body = dict(body)
+        if "latency_ms" in body:  # a network knob of the server, not a behaviour of the backend
+            sandbox.latency_ms = float(body.pop("latency_ms"))
         try:
             b.config.update(body)
         except (ValueError, TypeError) as exc:
             raise ControlError(str(exc)) from None
         cfg = {k: v for k, v in vars(b.config).items() if k != "ratelimit"}
-        return {**cfg, **vars(b.config.ratelimit)}
+        return {**cfg, **vars(b.config.ratelimit), "latency_ms": sandbox.latency_ms}
 
     def add_media(body: dict[str, Any]) -> dict[str, Any]:
         created: dict[str, list[str]] = {"media": [], "comments": []}
