@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -139,8 +140,10 @@ def test_null_repeatable_write_is_sent_again(demo: Demo, make_client: MakeClient
     assert [w["kind"] for w in demo.control.writes()] == ["media.comment_enabled"]
 
 
-def ig_client(demo: Demo, make_client: MakeClient) -> GraphClient:
-    return make_client(access_token=demo.ig_token, login="instagram", api_url=demo.ig_base)
+def ig_client(demo: Demo, make_client: MakeClient, **overrides: Any) -> GraphClient:
+    return make_client(
+        access_token=demo.ig_token, login="instagram", api_url=demo.ig_base, **overrides
+    )
 
 
 def test_a_refused_batch_falls_back_to_single_calls_once_per_run(
@@ -159,6 +162,19 @@ def test_a_refused_batch_falls_back_to_single_calls_once_per_run(
     assert paths.pop("POST /") == 1  # refused once, never asked again in this run
     assert sum(paths.values()) == 6
     assert sum("one by one" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_concurrent_batches_ask_a_host_that_may_refuse_them_once(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    demo.control.configure(instagram_batch=False)
+    client = ig_client(demo, make_client, max_concurrent_requests=4)
+    ids = [m["id"] for m in client.items(f"{demo.creator}/media", {"fields": "id"})]
+    ops = [BatchOperation("GET", ids[n % len(ids)], {"fields": "id"}) for n in range(160)]
+    demo.control.reset_stats()
+    results = client.batch(ops)
+    assert [r.body["id"] for r in results] == [op.path for op in ops]
+    assert demo.control.stats()["requests_by_path"]["POST /"] == 1  # not one per chunk in flight
 
 
 def test_single_call_fallback_writes_once_and_keeps_order(

@@ -84,3 +84,28 @@ def test_later_comment_and_reply_pages_go_out_in_batch_requests(demo: Demo) -> N
     assert {c["id"] for c in comments if c["parent_id"] == top} == replies
     ids = [c["id"] for c in comments]
     assert len(ids) == len(set(ids))
+
+
+def test_next_run_pages_a_thread_only_down_to_the_comments_bookmark(demo: Demo) -> None:
+    media = demo.control.add_media(account_id=demo.acme, count=1, comments_per_media=300)["media"][
+        0
+    ]
+    demo.control.advance(86400)  # a later comment elsewhere moves the bookmark past these 300
+    other = demo.control.add_media(account_id=demo.acme, count=1)["media"][0]
+    demo.control.add_media(media_id=other, comments=1)
+    config = demo_config(demo)
+    first = run_tap(config)
+    assert len([c for c in first.records("comments") if c["media_id"] == media]) == 300
+    demo.control.advance(3600)
+    new = set(demo.control.add_media(media_id=media, comments=120)["comments"])  # 3 pages' worth
+    demo.control.reset_stats()
+    second = run_tap(config, first.state)
+    on_media = {c["id"] for c in second.records("comments") if c["media_id"] == media}
+    assert new <= on_media  # every new comment, on the first page and on the two after it
+    assert len(on_media) < 300  # the old pages past the new ones were not asked again
+    cut = demo.control.stats()["graph_calls"]
+    demo.control.reset_stats()
+    full = run_tap({**config, "refresh_all_comment_pages": True}, first.state)
+    assert {c["id"] for c in full.records("comments") if c["media_id"] == media} >= on_media | new
+    assert len([c for c in full.records("comments") if c["media_id"] == media]) == 420
+    assert demo.control.stats()["graph_calls"] > cut

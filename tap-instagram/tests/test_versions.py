@@ -58,7 +58,7 @@ def test_a_date_header_decades_ahead_plans_at_most_two_years_of_insights(demo: D
     tap = TapInstagram(config=config)
     stream = tap.streams["account_insights_totals"]
     assert isinstance(stream, AccountInsightsTotalsStream)
-    data = tap.account_data(demo.acme)
+    data = tap.run.account_data(demo.acme)
     data.profile()  # an answer carrying the far-future Date
     ops = stream.build_operations(data)
     days = {op.params["since"] for op in ops}

@@ -45,6 +45,7 @@ class BatchCalls:
     _lock: threading.Lock
     _graph_netloc: str
     batch_refused: bool = False
+    batch_accepted: bool = False  # a batch request was answered as one
     batch_size: int = MAX_BATCH  # lowered when Graph asks for less data on a batch
 
     request: Callable[..., Any]  # one logical call: `GraphClient.request`
@@ -71,6 +72,8 @@ class BatchCalls:
         workers = (
             self.settings.max_concurrent_requests if all(op.idempotent for op in operations) else 1
         )
+        if chunks and workers > 1 and self._batch_unproven():
+            self._send_chunk(job, chunks.pop(0))  # learn whether the host takes batches at all
         if min(workers, len(chunks)) <= 1:
             for indices in chunks:
                 self._send_chunk(job, indices)
@@ -85,6 +88,10 @@ class BatchCalls:
                 "Graph answered null for this batch operation every time", request="batch"))
             for op, result in zip(operations, results, strict=True)
         ]  # fmt: skip
+
+    def _batch_unproven(self) -> bool:
+        """An Instagram-Login host that has not yet answered a batch request (it may refuse)."""
+        return self.settings.login is Login.INSTAGRAM and not self.batch_accepted
 
     def _send_chunk(self, job: _Job, indices: list[int]) -> None:
         """One chunk as a batch request, or one by one where the host refuses batch requests."""
@@ -174,6 +181,7 @@ class BatchCalls:
             except errors.TooMuchDataError as exc:  # nothing ran: send it as two smaller batches
                 self._split_batch(job, pending, exc)
                 return
+            self.batch_accepted = True
             again = self._settle_round(job, pending, decode_batch(answer, chunk), token_used)
             pending = sorted(again)
             if not pending or not job.resend or round_no > self.policy.maximum_retries:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import backoff
 import requests
+import requests.adapters
 import urllib3
 
 from instagram_graph import errors, retry, shapes, sizing
@@ -46,7 +47,7 @@ class GraphClient(BatchCalls):
         self.settings = settings
         self.auth = authenticator or GraphAuthenticator.shared(settings)
         self.clock: ServerClock = self.auth.clock
-        self.session = session or requests.Session()
+        self.session = session or _session(settings.max_concurrent_requests)
         self.session.headers["User-Agent"] = settings.user_agent
         if settings.proxy:
             self.session.proxies = {"http": settings.proxy, "https": settings.proxy}
@@ -354,6 +355,15 @@ def _request_key(url: str, query: dict[str, Any]) -> str:
 def _label_path(path: str) -> str:
     """The path part only: never a query string, so never a token."""
     return "/" + (urlsplit(path).path if "://" in path else path.split("?")[0]).lstrip("/")
+
+
+def _session(concurrency: int) -> requests.Session:
+    """A session keeping a connection per thread in flight (batch workers, each with its calls)."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, concurrency * concurrency))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _bearer(header: str | None) -> str | None:

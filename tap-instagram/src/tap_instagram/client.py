@@ -1,23 +1,20 @@
-"""The base stream: one partition per IG account, data read through the tap's shared Graph client."""
+"""The base stream: one partition per IG account; reads go through the run (`run.Run`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from singer_sdk import Stream
 from singer_sdk.helpers.types import Context
 
-from instagram_graph import BatchOperation, GraphClient
+from instagram_graph import BatchOperation, BatchResult, GraphClient
 from instagram_graph.errors import PermissionDeniedError, SkippableError
 from instagram_graph.scopes import SCOPES
 from tap_instagram.fetch import AccountData
+from tap_instagram.run import DAY, Run
 
-if TYPE_CHECKING:
-    from tap_instagram.tap import TapInstagram
-
-DAY = 86400
+__all__ = ["DAY", "InsightStream", "InstagramStream"]
 
 
 class InstagramStream(Stream):
@@ -42,100 +39,77 @@ class InstagramStream(Stream):
         account = str((context or {}).get("account_id"))
         scope = SCOPES[self.scope][self.graph.settings.login]
         try:
-            denied = self.tap.denied(self.scope, account)
+            denied = self.run.denied(self.scope, account)
             if denied is not None:
                 raise denied
             for record in self.read_records(context):
-                self.tap.progress.record(self.name, account)
+                self.run.progress.record(self.name, account)
                 yield record
         except (PermissionDeniedError, SkippableError) as exc:
-            self.tap.skips.stream(self.name, account, exc, scope=scope)
+            self.run.skips.stream(self.name, account, exc, scope=scope)
 
     @property
-    def tap(self) -> TapInstagram:
-        """The tap that owns this stream."""
-        return self._tap  # type: ignore[return-value]
+    def run(self) -> Run:
+        """The run's reads, shared by every stream."""
+        run = getattr(self._tap, "run")  # noqa: B009 - the tap's attribute, typed here
+        assert isinstance(run, Run)
+        return run
+
+    @property
+    def metrics(self) -> dict[str, tuple[str, ...]]:
+        """The metrics asked for, per insight family."""
+        return self.run.metrics
 
     @property
     def graph(self) -> GraphClient:
         """The shared Graph client."""
-        return self.tap.graph
+        return self.run.graph
 
     @property
     def partitions(self) -> list[dict[str, Any]] | None:
         """One partition per account."""
-        return [{"account_id": account.id} for account in self.tap.accounts]
+        return [{"account_id": account.id} for account in self.run.accounts]
 
     def data(self, context: Context | None) -> AccountData:
         """The cached reads of the partition's account."""
-        assert context is not None
-        return self.tap.account_data(str(context["account_id"]))
+        return self.run.account_data(account_of(context))
 
     def now(self, context: Context | None) -> float:
-        """Graph's time (learned from answers; the profile read teaches it when nothing has yet)."""
-        if not self.graph.clock.observed:
-            self.data(context).profile()
-        return self.graph.clock.now()
+        """Graph's time (learned from answers)."""
+        return self.run.now(account_of(context))
 
     def start_seconds(self, context: Context | None, *, back_days: float = 0) -> float | None:
         """Where an incremental read starts: bookmark minus `back_days`, else `start_date`."""
-        self.prime_state(context)
-        bookmark = (
-            self.get_starting_replication_key_value(context) if self.has_bookmark(context) else None
-        )
-        if bookmark:
-            return _seconds(bookmark) - back_days * DAY
-        start_date = self.config.get("start_date")
-        return _seconds(start_date) if start_date else None
-
-    def prime_state(self, context: Context | None) -> None:
-        """Load this partition's starting value, so other streams can ask before this one syncs.
-
-        The SDK sets it only when the stream starts syncing; insight operations of every stream
-        are planned together, earlier. Called before this stream emits anything, it is idempotent.
-        """
-        if self.replication_key and self.get_starting_replication_key_value(context) is None:
-            self._write_starting_replication_value(context)
+        return self.run.start_seconds(self.name, account_of(context), back_days=back_days)
 
     def has_bookmark(self, context: Context | None) -> bool:
         """True when a previous run left a bookmark for this partition (start_date does not count)."""
-        if not self.replication_key:
-            return False
-        return self.get_context_state(context).get("replication_key_value") is not None
+        return (
+            bool(self.replication_key)
+            and self.run.bookmark(self.name, account_of(context)) is not None
+        )
 
     def end_seconds(self) -> float | None:
         """`end_date` (exclusive) as Unix seconds."""
-        end = self.config.get("end_date")
-        return datetime.fromisoformat(str(end)).replace(tzinfo=UTC).timestamp() if end else None
+        return self.run.end_seconds()
 
 
 class InsightStream(InstagramStream):
-    """An insights stream: contributes batch operations to the account's one insights batch."""
+    """An insights stream: contributes batch operations to the account's one insights plan."""
 
     scope = "insights"
+    lazy_operations = False  # True where the operations grow with the media (drawn last)
 
-    def build_operations(self, data: AccountData) -> list[BatchOperation]:
+    def build_operations(self, data: AccountData) -> Iterable[BatchOperation]:
         """The operations this stream needs for `data`'s account."""
         raise NotImplementedError
 
-    def insight_results(self, context: Context | None) -> Iterable[Any]:
-        """Results of this stream from the account's insights batch (run on first use)."""
-        data = self.data(context)
-        if data.insights is None:
-            builders = {
-                stream.name: stream.build_operations
-                for stream in self.tap.streams.values()
-                if isinstance(stream, InsightStream) and stream.selected
-            }
-            builders.setdefault(self.name, self.build_operations)
-            data.run_insights(builders)
-        assert data.insights is not None
-        return data.insights.get(self.name, [])
+    def insight_results(self, context: Context | None) -> Iterator[BatchResult]:
+        """Results of this stream's operations, sent with the other insight streams' as asked."""
+        return self.run.insight_plan(account_of(context), self).results(self.name)
 
 
-def _seconds(value: object) -> float:
-    """A date or date-time (naive means UTC) as Unix seconds."""
-    parsed = datetime.fromisoformat(str(value))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
+def account_of(context: Context | None) -> str:
+    """The partition's account id."""
+    assert context is not None
+    return str(context["account_id"])

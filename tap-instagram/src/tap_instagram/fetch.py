@@ -2,15 +2,15 @@
 
 The media edge is read with children and comments (with replies) expanded when their streams are
 selected, so `media`, `media_children` and `comments` cost one request per page of media, plus
-batch requests for the threads longer than a page (`threads`). Insights of every selected
-insight stream are collected into one list of batch operations per account and sent as Graph
-batch requests of 50 (`InsightBatch`).
+batch requests for the threads longer than a page (`threads`). The media are completed a chunk
+at a time and kept on disk (`spool`). Insights operations are planned and sent by `plan`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from instagram_graph import BatchOperation, BatchResult, GraphClient, Login, Shape, shapes
@@ -24,6 +24,7 @@ from instagram_graph.errors import (
 )
 from tap_instagram import answers
 from tap_instagram.skips import Skips
+from tap_instagram.spool import Spool
 from tap_instagram.threads import ThreadFields, complete_threads
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,10 @@ PROFILE_FIELDS = (
     "id,ig_id,username,name,biography,website,profile_picture_url,followers_count,follows_count,"
     "media_count"
 )
-PAGE_SIZE = 100
+# Media are completed (later thread pages, item fields) a chunk at a time, then spooled: a chunk
+# ends at this many media, or once its first pages hold this many comments and replies.
+MEDIA_CHUNK = 1000
+CHUNK_COMMENTS = 2000
 MEDIA_HORIZON = 10_000  # Graph lists only an account's 10,000 newest media (graph-api.md §3.2)
 COMMENTS_PER_PAGE = 50
 
@@ -74,48 +78,51 @@ def media_fields(
 
 
 class AccountData:
-    """Lazily read, cached data of one IG account for this run."""
+    """Lazily read, cached data of one IG account for this run (media spooled to disk)."""
 
     def __init__(
-        self, client: GraphClient, account_id: str, skips: Skips, *, page_size: int = PAGE_SIZE,
+        self, client: GraphClient, account_id: str, skips: Skips, *, page_size: int,
         comments_denied: PermissionDeniedError | None = None, comments: bool = True,
-        children: bool = True,
+        children: bool = True, comments_since: float | None = None,
     ) -> None:  # fmt: skip
         """Nothing is read until a stream asks.
 
         Media come with comments only when `comments` (the stream is selected) and they are not
         denied, and with children only when `children`: what no stream emits costs no request.
+        Comment pages after the first are asked for only down to `comments_since` (see
+        `ThreadFields.since`).
         """
         self.page_size = page_size
+        self.thread_fields = replace(THREAD_FIELDS, since=comments_since)
         self.want_comments, self.want_children = comments, children
         self.client = client
         self.account_id = account_id
         self.skips = skips
-        self._media: list[dict[str, Any]] | None = None
+        self._media: Spool | None = None
         self._stories: list[dict[str, Any]] | None = None
         self._profile: dict[str, Any] | None = None
         self.media_since: float | None = None
         self.media_since_known = False
-        self.insights: dict[str, list[BatchResult]] | None = None
         # Set when the comments expansion was refused (or never granted): media come without it.
         self.comments_denied = comments_denied
         self.history_capped = False  # warned that insights history was cut to Graph's limit
         self.comments_alone = False  # media pages with comments were too heavy (code 1)
 
-    def media(self, since: float | None) -> list[dict[str, Any]]:
+    def media(self, since: float | None) -> Spool:
         """Media published at or after `since` (all when None), newest first, expansions complete.
 
-        Read once per run: every stream asks with the same `since` (see `media_window`).
+        Read once per run (every stream asks with the same `since`, see `Run.media_since`) and
+        kept on disk, so memory does not grow with the account.
         """
         if self._media is None:
             try:
                 wanted = self.want_comments and self.comments_denied is None
                 self._media = self._read_media(since, comments=wanted)
-                self._warn_horizon(len(self._media))
             except PermissionDeniedError as exc:
                 # Comments need their own scope (§11): media and children still come without them.
                 self._media = self._read_media(since, comments=False)
                 self.comments_denied = exc
+            self._warn_horizon(len(self._media))
         return self._media
 
     def _warn_horizon(self, listed: int) -> None:
@@ -127,59 +134,81 @@ class AccountData:
                         self.account_id, total if isinstance(total, int) else f"{listed}+",
                         f"{MEDIA_HORIZON:,}")  # fmt: skip
 
-    def _read_media(self, since: float | None, *, comments: bool) -> list[dict[str, Any]]:
+    def _read_media(self, since: float | None, *, comments: bool) -> Spool:
+        """Every media page into a new spool; a listing Graph refuses is read again, adapted.
+
+        Too heavy even at the smallest page size with comments expanded: media without them,
+        then each media's comments as an edge of their own (graph-api.md §11). One item's field
+        failing the listing: media without those fields, then each item asked for them alone.
+        """
         params: dict[str, Any] = {"limit": self.page_size}
         if since is not None:
             params["since"] = int(since)
-        try:
-            items = self._media_pages(params, comments=comments)
-        except TooMuchDataError:
-            if not comments:
-                raise
-            # Even the smallest pages are too much with comments expanded: read media without
-            # them, then each media's comments as an edge of their own (graph-api.md §11).
-            log.info("media pages with comments are too heavy for Graph even at the smallest "
-                     "size; reading each media's comments on their own for the rest of this run")  # fmt: skip
-            self.comments_alone = True
-            items = self._media_pages(params, comments=False)
-        for item in items:
+        item_fields = True
+        while True:
+            spool = Spool()
+            try:
+                self._spool_media(spool, params, comments=comments, item_fields=item_fields)
+                return spool
+            except TooMuchDataError:
+                spool.close()
+                if not comments or self.comments_alone:
+                    raise
+                log.info("media pages with comments are too heavy for Graph even at the smallest "
+                         "size; reading each media's comments on their own for the rest of this run")  # fmt: skip
+                self.comments_alone = True
+            except InvalidRequestError as exc:
+                spool.close()
+                if exc.code not in ITEM_FIELD_ERRORS or not item_fields:
+                    raise
+                self.skips.add("media listing failed on one item's field; isolating it", exc)
+                item_fields = False
+
+    def _spool_media(
+        self, spool: Spool, params: dict[str, Any], *, comments: bool, item_fields: bool
+    ) -> None:
+        """Read the listing, completing each chunk of media (threads, item fields), into `spool`."""
+        fields = media_fields(self.client.settings.login, comments=comments and not self.comments_alone,
+                              item_fields=item_fields, children=self.want_children)  # fmt: skip
+        chunk: list[dict[str, Any]] = []
+        weight = 0
+        for item in self._listing(f"{self.account_id}/media", {**params, "fields": fields}):
+            chunk.append(item)
+            weight += _thread_size(item)
+            if len(chunk) >= MEDIA_CHUNK or weight >= CHUNK_COMMENTS:
+                spool.extend(self._complete(chunk, comments=comments, item_fields=item_fields))
+                chunk, weight = [], 0
+        spool.extend(self._complete(chunk, comments=comments, item_fields=item_fields))
+
+    def _complete(
+        self, chunk: list[dict[str, Any]], *, comments: bool, item_fields: bool
+    ) -> list[dict[str, Any]]:
+        """A chunk of media with their later comment and reply pages and their item fields."""
+        if not item_fields:
+            self._fill_item_fields(chunk)
+        for item in chunk:
             if self.comments_alone and comments and item.get("comments_count"):
                 item["comments"] = {"data": self._comments_of(str(item["id"]))}
-        complete_threads(self.client, self.account_id, items, self.skips, THREAD_FIELDS)
-        return items
+        complete_threads(self.client, self.account_id, chunk, self.skips, self.thread_fields)
+        return chunk
 
     def _comments_of(self, media_id: str) -> list[dict[str, Any]]:
         """One media's comments (replies expanded) read as an edge of their own, every page."""
         fields = THREAD_FIELDS.comments
         try:
-            return self._listing(
-                f"{media_id}/comments", {"fields": fields, "limit": COMMENTS_PER_PAGE}
+            return list(
+                self._listing(
+                    f"{media_id}/comments", {"fields": fields, "limit": COMMENTS_PER_PAGE}
+                )
             )
         except (SkippableError, InvalidRequestError) as exc:
             self.skips.add("comments of a media that went away between two reads", exc)
             return []
 
-    def _media_pages(self, params: dict[str, Any], *, comments: bool) -> list[dict[str, Any]]:
-        login, path = self.client.settings.login, f"{self.account_id}/media"
-        try:
-            fields = media_fields(login, comments=comments, children=self.want_children)
-            items = self._listing(path, {**params, "fields": fields})
-        except InvalidRequestError as exc:
-            if exc.code not in ITEM_FIELD_ERRORS:
-                raise
-            # One item's field failed the listing: read it without those fields, then ask each
-            # item for them on its own, so only the failing item loses them (§11).
-            self.skips.add("media listing failed on one item's field; isolating it", exc)
-            fields = media_fields(login, comments=comments, item_fields=False,
-                                  children=self.want_children)  # fmt: skip
-            items = self._listing(path, {**params, "fields": fields})
-            self._fill_item_fields(items)
-        return items
-
-    def _listing(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _listing(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Every item of an edge of this account; each must carry an `id` and fit `answers.ITEM`."""
-        return list(self.client.items(path, params, account=self.account_id, required=("id",),
-                                      schema=answers.ITEM))  # fmt: skip
+        return self.client.items(path, params, account=self.account_id, required=("id",),
+                                 schema=answers.ITEM)  # fmt: skip
 
     def _fill_item_fields(self, items: list[dict[str, Any]]) -> None:
         """`ITEM_FIELDS` per media (batches of 50); a media that fails them gets nulls."""
@@ -207,8 +236,10 @@ class AccountData:
         """Stories live now (≤ 24 h old)."""
         if self._stories is None:
             fields = MEDIA_FIELDS.replace("is_shared_to_feed,", "") + "," + ",".join(ITEM_FIELDS)
-            self._stories = self._listing(
-                f"{self.account_id}/stories", {"fields": fields, "limit": self.page_size}
+            self._stories = list(
+                self._listing(
+                    f"{self.account_id}/stories", {"fields": fields, "limit": self.page_size}
+                )
             )
         return self._stories
 
@@ -221,20 +252,6 @@ class AccountData:
                 f"{self.account_id}/{path}", params, shape=shape, account=self.account_id
             )
         )
-
-    def run_insights(
-        self, builders: Mapping[str, Callable[[AccountData], list[BatchOperation]]]
-    ) -> None:
-        """Collect every selected insight stream's operations and send them in batches of 50."""
-        named: list[tuple[str, BatchOperation]] = []
-        for stream_name, build in builders.items():
-            named.extend((stream_name, op) for op in build(self))
-        results = (
-            self.client.batch([op for _, op in named], account=self.account_id) if named else []
-        )
-        self.insights = {name: [] for name in builders}
-        for (stream_name, _), result in zip(named, results, strict=True):
-            self.insights[stream_name].append(result)
 
     def split_refused(self, results: list[BatchResult]) -> list[BatchResult]:
         """Calls of several metrics refused whole (code 100) sent again as one call per metric.
@@ -263,6 +280,14 @@ class AccountData:
         if not metrics:
             return result
         return self.client.batch([with_metrics(op, metrics)], account=self.account_id)[0]
+
+
+def _thread_size(item: dict[str, Any]) -> int:
+    """Comments and replies on a media item's first comment page."""
+    comments = (item.get("comments") or {}).get("data") or []
+    return len(comments) + sum(
+        len((c.get("replies") or {}).get("data") or []) for c in comments if isinstance(c, dict)
+    )
 
 
 def with_metrics(op: BatchOperation, metrics: list[str]) -> BatchOperation:

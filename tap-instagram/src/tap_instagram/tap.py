@@ -1,4 +1,4 @@
-"""tap-instagram: settings and the stream list; everything else lives in the streams and the client."""
+"""tap-instagram: settings and the stream list; the reads live in `run`, the records in the streams."""
 
 from __future__ import annotations
 
@@ -9,21 +9,13 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, TapCapabilities
 
-from instagram_graph import (
-    SETTINGS_SCHEMA,
-    GraphClient,
-    GraphSettings,
-    IGAccount,
-    Login,
-    resolve_accounts,
-)
-from instagram_graph.errors import GraphError, PermissionDeniedError, SkippableError
+from instagram_graph import SETTINGS_SCHEMA, GraphSettings
+from instagram_graph.errors import GraphError
 from instagram_graph.redaction import install as install_redaction
-from instagram_graph.scopes import Grants
 from tap_instagram.checks import check_config
-from tap_instagram.fetch import AccountData
 from tap_instagram.metrics import FAMILIES, resolve_metrics
 from tap_instagram.progress import Progress, quiet_sdk_logs
+from tap_instagram.run import LOOKBACK_DAYS, MEDIA_WINDOW_DAYS, PAGE_SIZE, Run
 from tap_instagram.skips import Skips
 from tap_instagram.streams import (
     account_streams,
@@ -37,17 +29,19 @@ from tap_instagram.streams import (
 TAP_SETTINGS = th.PropertiesList(
     th.Property("start_date", th.DateTimeType, description="Read data from this instant on (first sync). Default: 30 days of insights, all media."),
     th.Property("end_date", th.DateType, description="Read data before this date (exclusive)."),
-    th.Property("insights_lookback_days", th.IntegerType, default=2,
+    th.Property("insights_lookback_days", th.IntegerType, default=LOOKBACK_DAYS,
                 description="Account insights are re-read this many days before the bookmark (Meta's figures settle for up to 48 h)."),
-    th.Property("media_insights_window_days", th.IntegerType, default=30,
+    th.Property("media_insights_window_days", th.IntegerType, default=MEDIA_WINDOW_DAYS,
                 description="Media younger than this are re-read each run: their lifetime insights (as dated snapshots) and comments."),
     th.Property("preset_metric", th.ObjectType(*(th.Property(f, th.StringType, allowed_values=list(FAMILIES[f].presets)) for f in FAMILIES)),
                 description="Preset per insight family (default `all`): " + "; ".join(f"{f}: {', '.join(FAMILIES[f].presets)}" for f in FAMILIES)),
     th.Property("metrics", th.ObjectType(*(th.Property(f, th.ArrayType(th.StringType)) for f in FAMILIES)),
                 description="Explicit metric list per insight family; overrides preset_metric. Retired or wrong-family metrics are rejected at start-up."),
+    th.Property("refresh_all_comment_pages", th.BooleanType, default=False,
+                description="Re-read every comment page of the media in the refresh window each run. Off: Graph lists comments newest first, so later pages stop at comments older than the comments bookmark (less 15 minutes); like counts and new replies of those older comments are then not refreshed."),
     th.Property("hashtags", th.ArrayType(th.StringType), description="Opt-in: hashtags to read (each new tag uses 1 of 30 per 7 days)."),
     th.Property("business_discovery_usernames", th.ArrayType(th.StringType), description="Opt-in: public business/creator usernames to read (Facebook Login only)."),
-    th.Property("page_size", th.IntegerType, default=100, description="Items per page for media and tags."),
+    th.Property("page_size", th.IntegerType, default=PAGE_SIZE, description="Items per page for media and tags."),
     th.Property("fail_on_skipped_streams", th.BooleanType, default=False,
                 description="Exit non-zero when a stream was skipped for an account (a missing permission, a vanished object). By default such streams are skipped with a warning and the run succeeds."),
     th.Property("verbose_sdk_logs", th.BooleanType, default=False,
@@ -90,128 +84,24 @@ class TapInstagram(Tap):
         super().__init__(*args, **kwargs)
         self.settings = GraphSettings.from_config(self.config)
         self.metrics = resolve_metrics(self.config, self.settings.api_version, self.settings.login)
-        self.skips = Skips()
-        self._data: dict[str, AccountData] = {}
-        self._hashtags: dict[str, list[dict[str, str]]] = {}
-        self._discovered: dict[str, dict[str, dict[str, Any] | None]] = {}
         check_config(self.config, self.settings, self.config_jsonschema["properties"], self.logger)
         quiet_sdk_logs(bool(self.config.get("verbose_sdk_logs")))
-        self.progress = Progress(self.request_counts)
 
     @cached_property
-    def graph(self) -> GraphClient:
-        """The one Graph client of this run; every answer may log progress."""
-        client = GraphClient(self.settings)
-        client.observers.append(self.progress.tick)
-        return client
+    def run(self) -> Run:
+        """The run's reads (accounts, per-account data, insights plans), shared by the streams."""
+        return Run(self.settings, self.config, metrics=self.metrics,
+                   streams=lambda: self.streams, state=lambda: self.state)  # fmt: skip
 
-    def request_counts(self) -> tuple[int, int]:
-        """HTTP requests so far (token endpoints included) and Graph calls (a batch of n is n)."""
-        token_calls = self.graph.auth.exchanger.calls
-        return self.graph.calls + token_calls, self.graph.graph_calls + token_calls
+    @property
+    def skips(self) -> Skips:
+        """What this run skipped (streams, objects), for the summary."""
+        return self.run.skips
 
-    @cached_property
-    def accounts(self) -> list[IGAccount]:
-        """The IG accounts this run reads."""
-        return resolve_accounts(self.graph)
-
-    def account_data(self, account_id: str) -> AccountData:
-        """Cached reads of one account."""
-        if account_id not in self._data:
-            self._data[account_id] = AccountData(
-                self.graph,
-                account_id,
-                self.skips,
-                page_size=int(self.config.get("page_size") or 100),
-                comments_denied=self.denied("comments", account_id),
-                comments=self.selected("comments"),
-                children=self.selected("media_children"),
-            )
-        return self._data[account_id]
-
-    def selected(self, stream: str) -> bool:
-        """Whether the catalog selects `stream` (what is not selected is not read)."""
-        found = self.streams.get(stream)
-        return found is not None and found.selected
-
-    @cached_property
-    def grants(self) -> Grants | None:
-        """The token's scopes per `debug_token`, asked once (None: unknown, learn per endpoint)."""
-        if self.settings.login is not Login.FACEBOOK:
-            return None
-        return Grants.from_debug(self.graph.auth.token_info())
-
-    def denied(self, kind: str, account_id: str) -> PermissionDeniedError | None:
-        """The refusal a read of `kind` for this account would get, known up front, else None."""
-        if kind == "basic" or self.grants is None:
-            return None
-        page = next((a.page_id for a in self.accounts if a.id == account_id), None)
-        scope = self.grants.missing(kind, self.settings.login, [account_id, page])
-        if scope is None:
-            return None
-        return PermissionDeniedError(
-            f"the token was not granted {scope} for this account (per debug_token)",
-            request=f"{account_id}",
-            advice=f"re-authorise with the {scope} scope",
-        )
-
-    def hashtag_ids(self, account_id: str) -> list[dict[str, str]]:
-        """The configured hashtags' ids (searched once per run)."""
-        if account_id not in self._hashtags:
-            found: list[dict[str, str]] = []
-            for name in self.config.get("hashtags") or []:
-                try:
-                    answer = self.graph.get(
-                        "ig_hashtag_search",
-                        user_id=account_id,
-                        q=name.lstrip("#"),
-                        account=account_id,
-                    )
-                except SkippableError as exc:
-                    self.skips.add(f"hashtag {name!r} not found", exc)
-                    continue
-                found.extend(  # Graph's own spelling of the name when it gives one (§11)
-                    {"id": str(item["id"]), "name": str(item.get("name") or name.lstrip("#"))}
-                    for item in answer.get("data", [])
-                    if isinstance(item, dict) and item.get("id")
-                )
-            self._hashtags[account_id] = found
-        return self._hashtags[account_id]
-
-    def discovered(self, account_id: str) -> dict[str, dict[str, Any] | None]:
-        """Business Discovery profiles with their first media page (read once per run)."""
-        if account_id not in self._discovered:
-            out: dict[str, dict[str, Any] | None] = {}
-            for username in self.config.get("business_discovery_usernames") or []:
-                try:
-                    answer = self.graph.get(account_id, fields="business_discovery.username(" + username + "){"
-                                            + discovery_streams.DISCOVERY_FIELDS + ",media.limit(50){"
-                                            + discovery_streams.DISCOVERY_MEDIA_FIELDS + "}}", account=account_id)  # fmt: skip
-                    out[username] = answer.get("business_discovery")
-                except SkippableError as exc:
-                    self.skips.add(f"business discovery of {username!r}", exc)
-                    out[username] = None
-            self._discovered[account_id] = out
-        return self._discovered[account_id]
-
-    def discovered_media(
-        self, account_id: str, username: str, profile: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        """All media of a discovered profile: further pages via `.after(cursor)` (cursors only)."""
-        edge = profile.get("media") or {}
-        items = list(edge.get("data", []))
-        after = (edge.get("paging") or {}).get("cursors", {}).get("after")
-        while after and edge.get("data"):
-            answer = self.graph.get(
-                account_id,
-                fields=discovery_streams.discovery_expression(username, after),
-                account=account_id,
-            )
-            edge = (answer.get("business_discovery") or {}).get("media") or {}
-            items.extend(edge.get("data", []))
-            nxt = (edge.get("paging") or {}).get("cursors", {}).get("after")
-            after = nxt if nxt != after else None
-        return items
+    @property
+    def progress(self) -> Progress:
+        """Progress lines and the run summary."""
+        return self.run.progress
 
     # The SDK marks sync_all final for typing but offers no after-sync hook; the summary and the
     # exit code must follow every stream, so this extends it (calling the SDK's own first).
@@ -252,7 +142,7 @@ class TapInstagram(Tap):
         for skip in self.skips.streams:
             skipped.setdefault(skip.account, {})[skip.stream] = skip.reason
         lines = []
-        for account in self.accounts:
+        for account in self.run.accounts:
             cannot = skipped.get(account.id, {})
             can = [name for name in self.streams if name not in cannot]
             line = f"account {account.id}: the token serves {', '.join(can)}"

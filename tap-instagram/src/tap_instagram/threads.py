@@ -21,6 +21,7 @@ from instagram_graph.errors import (
     SkippableError,
 )
 from tap_instagram import answers
+from tap_instagram.schema_parts import parse_timestamp
 from tap_instagram.skips import Skips
 
 
@@ -37,11 +38,16 @@ class Tail:
 
 @dataclass(frozen=True)
 class ThreadFields:
-    """The field expressions of comment pages (with replies expanded) and of reply pages."""
+    """The field expressions of comment pages (with replies expanded) and of reply pages.
+
+    `since`: Graph lists comments newest first, so a comment page ending before this instant
+    is the last one asked for (older pages were read by an earlier run); None reads them all.
+    """
 
     comments: str
     replies: str
     limit: int
+    since: float | None = None
 
 
 def complete_threads(
@@ -78,13 +84,22 @@ def _tail(edge: dict[str, Any], path: str, fields: str) -> list[Tail]:
 def _tails_of_comment_page(
     edge: dict[str, Any], path: str, comments: list[Any], fields: ThreadFields
 ) -> list[Tail]:
-    """The comment edge's own tail, and the reply tails of the comments on this page."""
-    tails = _tail(edge, path, fields.comments)
+    """The comment edge's own tail (unless older pages are not wanted), and the reply tails."""
+    tails = _tail(edge, path, fields.comments) if _reaches(comments, fields.since) else []
+    edge.pop("paging", None)
     for comment in comments:
         replies = comment.get("replies") if isinstance(comment, dict) else None
         if isinstance(replies, dict):
             tails += _tail(replies, f"{comment['id']}/replies", fields.replies)
     return tails
+
+
+def _reaches(comments: list[Any], since: float | None) -> bool:
+    """Whether the page's last (oldest) comment is at or after `since`: older pages may be new."""
+    if since is None or not comments or not isinstance(comments[-1], dict):
+        return True
+    stamp = parse_timestamp(comments[-1].get("timestamp"))
+    return stamp is None or stamp.timestamp() >= since
 
 
 def _settle(tail: Tail, result: BatchResult, skips: Skips, fields: ThreadFields) -> list[Tail]:
@@ -100,10 +115,11 @@ def _settle(tail: Tail, result: BatchResult, skips: Skips, fields: ThreadFields)
     page = result.body if isinstance(result.body, dict) else {}
     data = list(page_items(page, label, required=("id",), schema=answers.ITEM))
     tail.edge["data"].extend(data)
-    opened = _tails_of_comment_page({}, "", data, fields) if tail.path.endswith("/comments") else []
+    comment_page = tail.path.endswith("/comments")
+    opened = _tails_of_comment_page({}, "", data, fields) if comment_page else []
     paging = page.get("paging") or {}
     after = (paging.get("cursors") or {}).get("after")
-    if paging.get("next") and after:
+    if paging.get("next") and after and (not comment_page or _reaches(data, fields.since)):
         if str(after) in tail.seen:
             raise BadResponseError("the next page repeats a page already read", request=label)
         tail.seen.add(str(after))

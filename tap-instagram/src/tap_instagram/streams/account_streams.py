@@ -22,7 +22,7 @@ class AccountsStream(InstagramStream):
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One record per account."""
         profile = self.data(context).profile()
-        account = next(a for a in self.tap.accounts if a.id == self.data(context).account_id)
+        account = next(a for a in self.run.accounts if a.id == self.data(context).account_id)
         yield {
             **{k: profile.get(k) for k in ("username", "name", "biography", "website", "profile_picture_url",
                                            "followers_count", "follows_count", "media_count")},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from singer_sdk import typing as th
@@ -34,8 +34,18 @@ def comment_record(
     }
 
 
+def media_comments(item: dict[str, Any], account_id: str) -> Iterator[dict[str, Any]]:
+    """One media's comments, oldest first, each followed by its replies."""
+    media_id = str(item["id"])
+    comments = (item.get("comments") or {}).get("data", [])
+    for comment in sorted(comments, key=lambda c: (str(c.get("timestamp") or ""), str(c["id"]))):
+        yield comment_record(comment, media_id, account_id, None)
+        for reply in (comment.get("replies") or {}).get("data", []):
+            yield comment_record(reply, media_id, account_id, str(comment["id"]))
+
+
 class CommentsStream(InstagramStream):
-    """Top-level comments and their replies (`parent_id` set), oldest first."""
+    """Top-level comments and their replies (`parent_id` set), media by media."""
 
     name = "comments"
     primary_keys = ("id",)
@@ -44,20 +54,17 @@ class CommentsStream(InstagramStream):
     scope = "comments"
 
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Every comment of the media in this run's media window."""
+        """Every comment of the media in this run's media window, media by media, oldest first."""
         data = self.data(context)
         account_id = data.account_id
-        rows = []
-        media = window_media(self, context)
+        media = window_media(self, context, oldest_first=True)
+        first = next(media, None)  # reads the media (and learns whether comments are refused)
         if data.comments_denied is not None:
             raise data.comments_denied
+        for item in [first] if first is not None else []:
+            yield from media_comments(item, account_id)
         for item in media:
-            media_id = str(item["id"])
-            for comment in (item.get("comments") or {}).get("data", []):
-                rows.append(comment_record(comment, media_id, account_id, None))
-                for reply in (comment.get("replies") or {}).get("data", []):
-                    rows.append(comment_record(reply, media_id, account_id, str(comment["id"])))
-        yield from sorted(rows, key=lambda r: (r["timestamp"] or "", r["id"]))
+            yield from media_comments(item, account_id)
 
     schema = th.PropertiesList(
         th.Property("id", th.StringType, required=True),

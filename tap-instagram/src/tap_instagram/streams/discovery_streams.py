@@ -10,6 +10,7 @@ from singer_sdk.helpers.types import Context
 
 from instagram_graph import Shape
 from tap_instagram.client import InstagramStream
+from tap_instagram.discovery import DISCOVERY_FIELDS
 from tap_instagram.schema_parts import (
     ACCOUNT_ID,
     SNAPSHOT_DATE,
@@ -25,8 +26,6 @@ TAG_FIELDS = (
 HASHTAG_MEDIA_FIELDS = (
     "id,caption,comments_count,like_count,media_type,media_url,permalink,timestamp"
 )
-DISCOVERY_FIELDS = "id,username,name,biography,website,profile_picture_url,followers_count,follows_count,media_count"
-DISCOVERY_MEDIA_FIELDS = "id,caption,like_count,comments_count,media_type,media_product_type,permalink,timestamp,view_count"
 
 PUBLIC_MEDIA = (
     th.Property("caption", th.StringType),
@@ -100,7 +99,7 @@ class HashtagsStream(InstagramStream):
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One record per configured hashtag the API knows."""
         data = self.data(context)
-        for tag in self.tap.hashtag_ids(data.account_id):
+        for tag in self.run.discovery.hashtag_ids(data.account_id):
             yield {"id": tag["id"], "name": tag["name"], "account_id": data.account_id}
 
     schema = th.PropertiesList(
@@ -120,7 +119,7 @@ class HashtagMediaStream(InstagramStream):
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """`top_media` (cursor pages) and `recent_media` (last 24 h, after-only)."""
         data = self.data(context)
-        for tag in self.tap.hashtag_ids(data.account_id):
+        for tag in self.run.discovery.hashtag_ids(data.account_id):
             for kind, shape in (("top", Shape.CURSOR_URLS), ("recent", Shape.AFTER_ONLY)):
                 params = {"user_id": data.account_id, "fields": HASHTAG_MEDIA_FIELDS, "limit": 50}
                 for item in self.graph.items(
@@ -152,7 +151,7 @@ class BusinessDiscoveryStream(InstagramStream):
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One snapshot per username and day."""
         data = self.data(context)
-        for username, profile in self.tap.discovered(data.account_id).items():
+        for username, profile in self.run.discovery.profiles(data.account_id).items():
             if profile is None:
                 continue
             yield {**{k: profile.get(k) for k in DISCOVERY_FIELDS.split(",")}, "id": id_str(profile.get("id")),
@@ -184,10 +183,10 @@ class BusinessDiscoveryMediaStream(InstagramStream):
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Every media page, following `.after(cursor)` inside the field expression."""
         data = self.data(context)
-        for username, profile in self.tap.discovered(data.account_id).items():
+        for username, profile in self.run.discovery.profiles(data.account_id).items():
             if profile is None:
                 continue
-            for item in self.tap.discovered_media(data.account_id, username, profile):
+            for item in self.run.discovery.media(data.account_id, username, profile):
                 yield {**public_media(item), "media_product_type": item.get("media_product_type"),
                        "view_count": item.get("view_count"), "username": username,
                        "account_id": data.account_id}  # fmt: skip
@@ -200,9 +199,3 @@ class BusinessDiscoveryMediaStream(InstagramStream):
         th.Property("media_product_type", th.StringType),
         th.Property("view_count", th.IntegerType),
     ).to_dict()
-
-
-def discovery_expression(username: str, after: str | None) -> str:
-    """`business_discovery.username(x){…,media.limit(50)[.after(c)]{…}}`."""
-    media = "media.limit(50)" + (f".after({after})" if after else "")
-    return f"business_discovery.username({username}){{{DISCOVERY_FIELDS},{media}{{{DISCOVERY_MEDIA_FIELDS}}}}}"

@@ -13,6 +13,7 @@ from instagram_graph import BatchOperation
 from tap_instagram.client import DAY, InsightStream
 from tap_instagram.fetch import AccountData, ok_or_skip
 from tap_instagram.metrics import DEMOGRAPHIC_BREAKDOWNS, DEMOGRAPHIC_TIMEFRAMES, TOTALS_BREAKDOWNS
+from tap_instagram.run import LOOKBACK_DAYS
 from tap_instagram.schema_parts import (
     ACCOUNT_ID,
     BREAKDOWN,
@@ -49,7 +50,7 @@ class AccountInsightStream(InsightStream):
         end = day_floor(now)
         if self.end_seconds() is not None:
             end = min(end, day_floor(float(self.end_seconds() or end)))
-        lookback = float(self.config.get("insights_lookback_days", 2))
+        lookback = float(self.config.get("insights_lookback_days", LOOKBACK_DAYS))
         start = self.start_seconds(context, back_days=lookback)
         start_day = day_floor(start) if start is not None else end - DEFAULT_HISTORY_DAYS * DAY
         if start_day < end - MAX_HISTORY_DAYS * DAY:
@@ -75,7 +76,7 @@ class AccountInsightsStream(AccountInsightStream):
 
     def build_operations(self, data: AccountData) -> list[BatchOperation]:
         """≤ 30-day windows; follower_count alone, over the last 30 complete days only."""
-        metrics = self.tap.metrics["account_daily"]
+        metrics = self.metrics["account_daily"]
         start, end = self.range_for(data)
         path = f"{data.account_id}/insights"
         ops = []
@@ -128,7 +129,7 @@ class AccountInsightsTotalsStream(AccountInsightStream):
 
     def build_operations(self, data: AccountData) -> list[BatchOperation]:
         """Per complete day: one call for every metric's total, one per breakdown group."""
-        metrics = self.tap.metrics["account_totals"]
+        metrics = self.metrics["account_totals"]
         start, end = self.range_for(data)
         path = f"{data.account_id}/insights"
         ops = []
@@ -199,7 +200,7 @@ class AudienceDemographicsStream(AccountInsightStream):
         return [
             BatchOperation("GET", path, {"metric": metric, "period": "lifetime", "metric_type": "total_value",
                                          "timeframe": timeframe, "breakdown": breakdown}, insights=True)
-            for metric in self.tap.metrics["account_demographics"]
+            for metric in self.metrics["account_demographics"]
             for breakdown in DEMOGRAPHIC_BREAKDOWNS
             for timeframe in DEMOGRAPHIC_TIMEFRAMES
         ]  # fmt: skip

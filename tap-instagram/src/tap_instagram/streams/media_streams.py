@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from singer_sdk import typing as th
@@ -27,23 +27,9 @@ from tap_instagram.schema_parts import (
 )
 
 
-def window_start(stream: InstagramStream, context: Context | None) -> float | None:
-    """Media read this run: since the bookmark, but never later than the refresh window's start."""
-    start = stream.start_seconds(context)
-    if not stream.has_bookmark(context) or start is None:
-        return start
-    window = float(stream.config.get("media_insights_window_days", 30))
-    return min(start, stream.now(context) - window * DAY)
-
-
 def media_window(stream: InstagramStream, data: AccountData) -> float | None:
-    """The media read of this run starts here: fixed once per account, from `media`'s state."""
-    if not data.media_since_known:
-        media = stream.tap.streams["media"]
-        assert isinstance(media, InstagramStream)
-        data.media_since = window_start(media, {"account_id": data.account_id})
-        data.media_since_known = True
-    return data.media_since
+    """The media read of this run starts here: fixed once per account, from `media`'s bookmark."""
+    return stream.run.media_since(data.account_id)
 
 
 def in_range(item: dict[str, Any], start: float | None, end: float | None) -> bool:
@@ -53,11 +39,16 @@ def in_range(item: dict[str, Any], start: float | None, end: float | None) -> bo
     return (start is None or seconds >= start) and (end is None or seconds < end)
 
 
-def window_media(stream: InstagramStream, context: Context | None) -> list[dict[str, Any]]:
-    """The media of this run's media window (before `end_date`), newest first."""
+def window_media(
+    stream: InstagramStream, context: Context | None, *, oldest_first: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The media of this run's media window (before `end_date`), newest first unless asked."""
     data = stream.data(context)
     start, end = media_window(stream, data), stream.end_seconds()
-    return [m for m in data.media(start) if in_range(m, start, end)]
+    media = data.media(start)
+    for item in reversed(media) if oldest_first else media:
+        if in_range(item, start, end):
+            yield item
 
 
 class MediaStream(InstagramStream):
@@ -71,8 +62,7 @@ class MediaStream(InstagramStream):
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Media since the bookmark (or start_date), plus the refresh window."""
         account_id = self.data(context).account_id
-        items = window_media(self, context)
-        for item in sorted(items, key=lambda m: str(rfc3339(m.get("timestamp")))):
+        for item in window_media(self, context, oldest_first=True):  # Graph lists newest first
             yield media_record(item, account_id)
 
     schema = th.PropertiesList(ACCOUNT_ID, *MEDIA_PROPERTIES).to_dict()
@@ -201,22 +191,21 @@ class MediaInsightsStream(InsightStream):
     # the whole run's media as done: unsorted, the bookmark is only set once the stream completes.
     is_sorted = False
 
-    def build_operations(self, data: AccountData) -> list[BatchOperation]:
+    lazy_operations = True  # one or two per media: drawn from the media spool as results are read
+
+    def build_operations(self, data: AccountData) -> Iterator[BatchOperation]:
         """Per media: its product type's metrics (plus breakdown metrics as their own operations)."""
         context = {"account_id": data.account_id}
         since = media_window(self, data)
         start, end = since, self.end_seconds()
         if self.has_bookmark(context):
-            window = float(self.config.get("media_insights_window_days", 30))
-            start = max(start or 0, self.now(context) - window * DAY)
-        metrics = self.tap.metrics
-        ops = []
+            start = max(start or 0, self.now(context) - self.run.window_days * DAY)
+        metrics = self.metrics
         for item in data.media(since):
             if in_range(item, start, end):
-                ops.extend(
-                    insight_operations(item, metrics[media_family(item.get("media_product_type"))])
+                yield from insight_operations(
+                    item, metrics[media_family(item.get("media_product_type"))]
                 )
-        return ops
 
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Rows for every media that has insights; skipped ones are counted."""
