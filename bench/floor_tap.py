@@ -37,7 +37,9 @@ class FloorTap(Tap):
     """Emits the SCHEMA and RECORD messages of a recorded Singer file."""
 
     name = "floor-tap"
-    config_jsonschema = th.PropertiesList(th.Property("input", th.StringType, required=True)).to_dict()
+    config_jsonschema = th.PropertiesList(
+        th.Property("input", th.StringType, required=True)
+    ).to_dict()
 
     def discover_streams(self) -> list[Stream]:
         """One stream per SCHEMA message of the input, records loaded before any is emitted."""

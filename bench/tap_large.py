@@ -44,7 +44,7 @@ class Served:
     def control(self, method: str, path: str) -> dict[str, object]:
         request = urllib.request.Request(f"{self.base_url}/__sandbox/{path}", method=method,
                                          data=b"{}" if method == "POST" else None)  # fmt: skip
-        with urllib.request.urlopen(request) as answer:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request) as answer:
             return dict(json.load(answer))
 
 
@@ -87,13 +87,19 @@ def measure(command: list[str], out: Path) -> tuple[float, float, str]:
 def records_in(path: Path) -> int:
     """RECORD messages in a Singer file."""
     with path.open() as lines:
-        return sum(1 for line in lines if line.startswith('{"type":"RECORD"') or '"type": "RECORD"' in line[:30])
+        return sum(
+            1
+            for line in lines
+            if line.startswith('{"type":"RECORD"') or '"type": "RECORD"' in line[:30]
+        )
 
 
 def tap_run(served: Served, work: Path, name: str, **settings: object) -> dict[str, object]:
     """One tap run with every default stream: wall, peak RSS, records, requests, Graph calls."""
     config = work / f"{name}.json"
-    config.write_text(json.dumps({"access_token": served.token, "api_url": served.base_url, **settings}))
+    config.write_text(
+        json.dumps({"access_token": served.token, "api_url": served.base_url, **settings})
+    )
     served.control("POST", "stats/reset")
     out = work / f"{name}.singer"
     wall, rss, _ = measure([str(BIN / "tap-instagram"), "--config", str(config)], out)
@@ -112,7 +118,8 @@ def main() -> int:
         floor_config = work / "floor.json"
         floor_config.write_text(json.dumps({"input": large["output"]}))
         floor_wall, floor_rss, _ = measure(
-            [sys.executable, str(HERE / "floor_tap.py"), "--config", str(floor_config)], work / "floor.singer"
+            [sys.executable, str(HERE / "floor_tap.py"), "--config", str(floor_config)],
+            work / "floor.singer",
         )
         with serve("xlarge") as served:
             xlarge = tap_run(served, work, "xlarge")
@@ -126,11 +133,15 @@ def main() -> int:
         "records_per_second": {"ours": round(ours_rate), "floor": round(floor_rate)},
         "records_per_second_ratio": round(ours_rate / floor_rate, 2),
         "latency_50ms_wall_s": slow["wall_s"],
-        "latency_50ms_speedup_vs_serial": round(float(slow_serial["wall_s"]) / float(slow["wall_s"]), 2),  # type: ignore[arg-type]
+        "latency_50ms_speedup_vs_serial": round(
+            float(slow_serial["wall_s"]) / float(slow["wall_s"]), 2
+        ),  # type: ignore[arg-type]
     }
     met = {
-        "peak_rss_mb": max(float(large["peak_rss_mb"]), float(xlarge["peak_rss_mb"])) <= GOALS["peak_rss_mb"],  # type: ignore[arg-type]
-        "records_per_second_ratio": figures["records_per_second_ratio"] >= GOALS["records_per_second_ratio"],  # type: ignore[operator]
+        "peak_rss_mb": max(float(large["peak_rss_mb"]), float(xlarge["peak_rss_mb"]))
+        <= GOALS["peak_rss_mb"],  # type: ignore[arg-type]
+        "records_per_second_ratio": figures["records_per_second_ratio"]
+        >= GOALS["records_per_second_ratio"],  # type: ignore[operator]
         "latency_50ms_wall_s": float(slow["wall_s"]) <= GOALS["latency_50ms_wall_s"],  # type: ignore[arg-type]
     }
     runs = {name: {k: v for k, v in run.items() if k != "output"}

@@ -1,9 +1,10 @@
-"""Seeded scenarios: `demo`, `large` and `empty` worlds, laid out relative to the clock's start."""
+"""Seeded scenarios: `demo`, `large`, `xlarge` and `empty` worlds, laid out relative to the clock's start."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from itertools import accumulate
 
 from instagram_sandbox.state.models import (
     FB_SCOPES,
@@ -166,8 +167,9 @@ class _Builder:
         if not media:
             return
         weights = [1.0 / (1 + i / 10) for i in range(len(media))]  # recent media get more
+        cumulative = list(accumulate(weights))  # what `choices` builds from weights, built once
         for _ in range(count):
-            target = self.rng.choices(media, weights)[0]
+            target = self.rng.choices(media, cum_weights=cumulative)[0]
             person_id, username = self.rng.choice(self.people)
             ts = self.rng.uniform(target.timestamp, self.now - 60)
             top = self._comment(target, person_id, username, ts, None)
@@ -292,6 +294,16 @@ def build_large(b: _Builder) -> None:
     b.facebook_user("Bea Bench", [b.page("Big Brand", big)], [big])
 
 
+def build_xlarge(b: _Builder) -> None:
+    """One account with 15,000 media (Graph lists the newest 10,000) and 150,000 comments."""
+    big = b.account("hugebrand", "Huge Brand", 900000, converted_days=3300, age_days=3300)
+    kinds = ["IMAGE"] * 10500 + ["CAROUSEL"] * 1500 + ["REELS"] * 3000
+    media = b.media(big, kinds, 3300)
+    b.comments(big, media, 150000, reply_share=0.1)
+    b.stories(big, [2, 9], [900, 800])
+    b.facebook_user("Hal Huge", [b.page("Huge Brand", big)], [big])
+
+
 def build_empty(b: _Builder) -> None:
     """An account with no media, stories or comments."""
     quiet = b.account("quietshop", "Quiet Shop", 150, age_days=40)
@@ -301,6 +313,7 @@ def build_empty(b: _Builder) -> None:
 SCENARIOS: dict[str, Callable[[_Builder], None]] = {
     "demo": build_demo,
     "large": build_large,
+    "xlarge": build_xlarge,
     "empty": build_empty,
 }
 
