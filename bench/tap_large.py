@@ -87,11 +87,7 @@ def measure(command: list[str], out: Path) -> tuple[float, float, str]:
 def records_in(path: Path) -> int:
     """RECORD messages in a Singer file."""
     with path.open() as lines:
-        return sum(
-            1
-            for line in lines
-            if line.startswith('{"type":"RECORD"') or '"type": "RECORD"' in line[:30]
-        )
+        return sum(1 for line in lines if json.loads(line).get("type") == "RECORD")
 
 
 def tap_run(served: Served, work: Path, name: str, **settings: object) -> dict[str, object]:

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
 from instagram_graph import GraphClient, GraphSettings, IGAccount, Login, resolve_accounts
+from instagram_graph.batch import MAX_BATCH
 from instagram_graph.errors import PermissionDeniedError
 from instagram_graph.scopes import Grants
 from tap_instagram.discovery import Discovery
@@ -199,7 +200,7 @@ class Run:
                        if isinstance(s, PlansInsights) and (s.selected or s is asking)]  # fmt: skip
             sources.sort(key=lambda s: bool(getattr(s, "lazy_operations", False)))
             builders = {s.name: _builder(s, data) for s in sources}
-            per_fetch = 50 * self.settings.max_concurrent_requests
+            per_fetch = MAX_BATCH * self.settings.max_concurrent_requests
             self._plans[account_id] = InsightPlan(self.graph, account_id, builders,
                                                   per_fetch=per_fetch)  # fmt: skip
         return self._plans[account_id]

@@ -56,15 +56,11 @@ class CommentsStream(InstagramStream):
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Every comment of the media in this run's media window, media by media, oldest first."""
         data = self.data(context)
-        account_id = data.account_id
-        media = window_media(self, context, oldest_first=True)
-        first = next(media, None)  # reads the media (and learns whether comments are refused)
+        data.media(self.run.media_since(data.account_id))  # learns whether comments are refused
         if data.comments_denied is not None:
             raise data.comments_denied
-        for item in [first] if first is not None else []:
-            yield from media_comments(item, account_id)
-        for item in media:
-            yield from media_comments(item, account_id)
+        for item in window_media(self, context, oldest_first=True):
+            yield from media_comments(item, data.account_id)
 
     schema = th.PropertiesList(
         th.Property("id", th.StringType, required=True),

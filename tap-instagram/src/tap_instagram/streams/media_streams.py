@@ -27,11 +27,6 @@ from tap_instagram.schema_parts import (
 )
 
 
-def media_window(stream: InstagramStream, data: AccountData) -> float | None:
-    """The media read of this run starts here: fixed once per account, from `media`'s bookmark."""
-    return stream.run.media_since(data.account_id)
-
-
 def in_range(item: dict[str, Any], start: float | None, end: float | None) -> bool:
     """Whether a media item's timestamp lies in [start, end)."""
     ts = parse_timestamp(item.get("timestamp"))
@@ -44,7 +39,7 @@ def window_media(
 ) -> Iterator[dict[str, Any]]:
     """The media of this run's media window (before `end_date`), newest first unless asked."""
     data = stream.data(context)
-    start, end = media_window(stream, data), stream.end_seconds()
+    start, end = stream.run.media_since(data.account_id), stream.end_seconds()
     media = data.media(start)
     for item in reversed(media) if oldest_first else media:
         if in_range(item, start, end):
@@ -196,7 +191,7 @@ class MediaInsightsStream(InsightStream):
     def build_operations(self, data: AccountData) -> Iterator[BatchOperation]:
         """Per media: its product type's metrics (plus breakdown metrics as their own operations)."""
         context = {"account_id": data.account_id}
-        since = media_window(self, data)
+        since = self.run.media_since(data.account_id)
         start, end = since, self.end_seconds()
         if self.has_bookmark(context):
             start = max(start or 0, self.now(context) - self.run.window_days * DAY)
