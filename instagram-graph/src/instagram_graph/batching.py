@@ -2,8 +2,8 @@
 
 Operations go out 50 to a `POST /`; retriable per-operation errors and idempotent `null` entries
 are sent again; a batch Graph finds too heavy is split in halves; where a host refuses batch
-requests the client sends each operation as its own call. Batches of reads, and single calls, go
-out `max_concurrent_requests` at a time; batches of writes one after another, in order.
+requests the client sends each operation as its own call, `SINGLE_CALL_WORKERS` at a time. Batches
+of reads go out `max_concurrent_requests` at a time; batches of writes one after another, in order.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 log = get_logger("instagram_graph.client")
 
+# Calls in flight at once when a host refuses batch requests and operations go one by one.
+SINGLE_CALL_WORKERS = 4
+
 
 class BatchCalls:
     """The batch half of `GraphClient` (which provides `request` and the attributes below)."""
@@ -61,7 +64,7 @@ class BatchCalls:
         is returned as a `NetworkError` with `sent=True` for the caller to reconcile.
         `resend=False` leaves all re-sending to the caller. When the host refuses batch requests
         (graph.instagram.com may: graph-api.md §11), this client sends every operation of the rest
-        of the run as its own call, `max_concurrent_requests` at a time.
+        of the run as its own call, `SINGLE_CALL_WORKERS` at a time.
         """
         results: list[BatchResult | None] = [self._unsendable(op) for op in operations]
         job = _Job(operations, results, account, resend)
@@ -112,7 +115,7 @@ class BatchCalls:
         """Each operation as its own call (with the usual retries), a few at a time; in order."""
         if not operations:
             return []
-        workers = min(self.settings.max_concurrent_requests, len(operations))
+        workers = min(SINGLE_CALL_WORKERS, len(operations))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graph-call") as pool:
             return list(pool.map(lambda op: self._single(op, account), operations))
 
