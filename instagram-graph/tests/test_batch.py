@@ -254,6 +254,27 @@ def test_batches_of_reads_go_out_together_up_to_max_concurrent_requests(
     assert stats["in_flight_max"] == 3
 
 
+def test_after_a_throttle_requests_go_out_one_at_a_time(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    client = make_client(max_concurrent_requests=3)
+    ids = media_ids(client, demo)
+    demo.control.add_fault(kind="http_429", path="/", method="POST", count=1)
+    assert client.batch([BatchOperation("GET", ids[0], {"fields": "id"})])[0].ok
+    assert client.throttled
+    ops = [BatchOperation("GET", ids[n % len(ids)], {"fields": "id"}) for n in range(250)]
+    demo.control.configure(latency_ms=100)
+    try:
+        demo.control.reset_stats()
+        results = client.batch(ops)
+        stats = demo.control.stats()
+    finally:
+        demo.control.configure(latency_ms=0)
+    assert all(r.ok for r in results)
+    assert stats["requests_by_path"] == {"POST /": 5}
+    assert stats["in_flight_max"] == 1
+
+
 def test_batches_of_writes_go_out_one_after_another(demo: Demo, make_client: MakeClient) -> None:
     client = make_client(max_concurrent_requests=4)
     ids = media_ids(client, demo)

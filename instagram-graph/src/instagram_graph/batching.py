@@ -52,6 +52,7 @@ class BatchCalls:
     batch_size: int = MAX_BATCH  # lowered when Graph asks for less data on a batch
 
     request: Callable[..., Any]  # one logical call: `GraphClient.request`
+    on_throttled: Callable[[], None]  # `GraphClient.on_throttled`
 
     def batch(
         self, operations: list[BatchOperation], *, account: str | None = None, resend: bool = True
@@ -191,6 +192,7 @@ class BatchCalls:
                 return
             wait = retry.jitter(retry.backoff_interval(round_no, self.policy))
             if any(isinstance(job.error_of(i), errors.RateLimitedError) for i in pending):
+                self.on_throttled()
                 self.pacer.on_throttle(job.account, regain(self.pacer, job.account), wait)
             else:
                 self.pacer.sleep(wait)

@@ -6,6 +6,7 @@ It holds no tables: error meanings live in `error_codes`, retry decisions in `re
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -74,6 +75,9 @@ class GraphClient(BatchCalls):
         self.observers: list[Callable[[str | None], None]] = []
         self.size_plans: dict[str, sizing.SizePlan] = {}
         self._lock = threading.Lock()
+        # Once Graph throttles, requests go out one at a time for the rest of the run.
+        self._one_at_a_time = threading.Lock()
+        self.throttled = False
 
     # ---- single calls -------------------------------------------------------------------------
 
@@ -217,6 +221,31 @@ class GraphClient(BatchCalls):
         url = self.url(path)
         label = f"{method} {_label_path(path)}"
         query = {**self.settings.extra_params, **(params or {})}
+        with self._one_at_a_time if self.throttled else contextlib.nullcontext():
+            answer = self._exchange(method, url, query, data, account, used, cost, label)
+        for observer in self.observers:
+            observer(account)
+        used[0] = _bearer(answer.request.headers.get("Authorization")) or used[0]
+        self.clock.observe(answer.headers.get("Date"))
+        self.pacer.after_response(account, answer.headers)
+        error = error_from_response(answer, request=label, insights=insights)
+        if error is not None:
+            if isinstance(error, errors.RateLimitedError):
+                error.regain_seconds = regain(self.pacer, account)
+                self.on_throttled()
+            raise error
+        body = answer.json()
+        if not isinstance(body, dict | list):
+            raise errors.BadResponseError(
+                "Graph answered with JSON that is not an object", request=label
+            )
+        return body
+
+    def _exchange(
+        self, method: str, url: str, query: dict[str, Any], data: dict[str, Any] | None,
+        account: str | None, used: list[str | None], cost: int, label: str,
+    ) -> requests.Response:  # fmt: skip
+        """Pace, send and read one HTTP request whole."""
         self.pacer.before_call(account)
         used[0] = self.auth.access_token
         try:
@@ -231,22 +260,16 @@ class GraphClient(BatchCalls):
             read_within(answer, self.monotonic() + self.timeout[1], self.monotonic)
         except requests.RequestException as exc:
             raise _network_error(exc, label, self.settings) from None
-        for observer in self.observers:
-            observer(account)
-        used[0] = _bearer(answer.request.headers.get("Authorization")) or used[0]
-        self.clock.observe(answer.headers.get("Date"))
-        self.pacer.after_response(account, answer.headers)
-        error = error_from_response(answer, request=label, insights=insights)
-        if error is not None:
-            if isinstance(error, errors.RateLimitedError):
-                error.regain_seconds = regain(self.pacer, account)
-            raise error
-        body = answer.json()
-        if not isinstance(body, dict | list):
-            raise errors.BadResponseError(
-                "Graph answered with JSON that is not an object", request=label
-            )
-        return body
+        return answer
+
+    def on_throttled(self) -> None:
+        """Graph throttled a request: one request in flight at a time from now on."""
+        with self._lock:
+            first, self.throttled = not self.throttled, True
+        if first and self.settings.max_concurrent_requests > 1:
+            log.info("Graph throttled a request: sending one request at a time for the rest "
+                     "of this run (max_concurrent_requests is %d)",
+                     self.settings.max_concurrent_requests)  # fmt: skip
 
     # ---- paging -------------------------------------------------------------------------------
 

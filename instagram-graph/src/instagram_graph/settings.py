@@ -113,7 +113,7 @@ class GraphSettings:
     throttle_rate_per_second: float = 5
     throttle_wait_in_millis: int = 3600000
     max_throttle_wait_seconds: float = 300
-    max_concurrent_requests: int = 1
+    max_concurrent_requests: int = 4
     ig_user_ids: tuple[str, ...] = ()
     facebook_page_name: str | None = None
 
@@ -164,7 +164,7 @@ class GraphSettings:
             throttle_rate_per_second=_number(c, "throttle_rate_per_second", 5, minimum=0.001),
             throttle_wait_in_millis=_number(c, "throttle_wait_in_millis", 3600000, integer=True),
             max_throttle_wait_seconds=_number(c, "max_throttle_wait_seconds", 300, minimum=0),
-            max_concurrent_requests=_number(c, "max_concurrent_requests", 1, minimum=1, maximum=16, integer=True),
+            max_concurrent_requests=_number(c, "max_concurrent_requests", 4, minimum=1, maximum=16, integer=True),
             ig_user_ids=_str_list(c, "ig_user_ids"),
             facebook_page_name=_opt_str(c, "facebook_page_name"),
         )  # fmt: skip
@@ -344,8 +344,8 @@ SETTINGS_SCHEMA = th.PropertiesList(
             ("max_throttle_wait_seconds", 300),
         )
     ),
-    th.Property("max_concurrent_requests", th.IntegerType, default=1,
-                description="Batch requests of reads in flight at once (1 to 16; 1 sends one after another). Batches of writes keep their order. Usage headers and throttles still pace every call."),
+    th.Property("max_concurrent_requests", th.IntegerType, default=4,
+                description="Batch requests of reads in flight at once (1 to 16; 1 sends one after another). Batches of writes keep their order. Usage headers and throttles still pace every call; after a throttle, one at a time."),
     th.Property("ig_user_ids", th.ArrayType(th.StringType), description="Instagram professional account ids to use (default: every account the token reaches)."),
     th.Property("facebook_page_name", th.StringType, description="Use the Instagram account linked to the Facebook Page with this name."),
 )  # fmt: skip
