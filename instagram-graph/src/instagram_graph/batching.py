@@ -8,6 +8,7 @@ of reads go out `max_concurrent_requests` at a time; batches of writes one after
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,13 +47,15 @@ class BatchCalls:
     pacer: Pacer
     policy: retry.RetryPolicy
     _lock: threading.Lock
+    _one_at_a_time: threading.RLock
+    serial: bool
     _graph_netloc: str
     batch_refused: bool = False
     batch_accepted: bool = False  # a batch request was answered as one
     batch_size: int = MAX_BATCH  # lowered when Graph asks for less data on a batch
 
     request: Callable[..., Any]  # one logical call: `GraphClient.request`
-    on_throttled: Callable[[], None]  # `GraphClient.on_throttled`
+    go_serial: Callable[[GraphError | None], None]  # `GraphClient.go_serial`
 
     def batch(
         self, operations: list[BatchOperation], *, account: str | None = None, resend: bool = True
@@ -98,6 +101,11 @@ class BatchCalls:
         return self.settings.login is Login.INSTAGRAM and not self.batch_accepted
 
     def _send_chunk(self, job: _Job, indices: list[int]) -> None:
+        """One chunk, with all its re-sending rounds; after a failed request, one chunk at a time."""
+        with self._one_at_a_time if self.serial else contextlib.nullcontext():
+            self._send_chunk_now(job, indices)
+
+    def _send_chunk_now(self, job: _Job, indices: list[int]) -> None:
         """One chunk as a batch request, or one by one where the host refuses batch requests."""
         if not self.batch_refused:
             try:
@@ -151,6 +159,7 @@ class BatchCalls:
             )
             return
         half = len(pending) // 2
+        self.go_serial(exc)
         with self._lock:
             if half < self.batch_size:
                 self.batch_size = half
@@ -191,8 +200,8 @@ class BatchCalls:
             if not pending or not job.resend or round_no > self.policy.maximum_retries:
                 return
             wait = retry.jitter(retry.backoff_interval(round_no, self.policy))
+            self.go_serial(job.error_of(pending[0]))
             if any(isinstance(job.error_of(i), errors.RateLimitedError) for i in pending):
-                self.on_throttled()
                 self.pacer.on_throttle(job.account, regain(self.pacer, job.account), wait)
             else:
                 self.pacer.sleep(wait)

@@ -75,9 +75,9 @@ class GraphClient(BatchCalls):
         self.observers: list[Callable[[str | None], None]] = []
         self.size_plans: dict[str, sizing.SizePlan] = {}
         self._lock = threading.Lock()
-        # Once Graph throttles, requests go out one at a time for the rest of the run.
-        self._one_at_a_time = threading.Lock()
-        self.throttled = False
+        # After the first failed request, requests (and a batch's re-sending rounds) go one at a time.
+        self._one_at_a_time = threading.RLock()
+        self.serial = False
 
     # ---- single calls -------------------------------------------------------------------------
 
@@ -204,6 +204,7 @@ class GraphClient(BatchCalls):
         return True
 
     def _retry_wait(self, error: GraphError, attempt: int, account: str | None) -> float:
+        self.go_serial(error)
         if isinstance(error, errors.UnreachableError):
             self.pacer.sleep(retry.unreachable_wait(attempt))  # on the pacer's (injectable) clock
             return 0.0
@@ -221,7 +222,7 @@ class GraphClient(BatchCalls):
         url = self.url(path)
         label = f"{method} {_label_path(path)}"
         query = {**self.settings.extra_params, **(params or {})}
-        with self._one_at_a_time if self.throttled else contextlib.nullcontext():
+        with self._one_at_a_time if self.serial else contextlib.nullcontext():
             answer = self._exchange(method, url, query, data, account, used, cost, label)
         for observer in self.observers:
             observer(account)
@@ -232,7 +233,6 @@ class GraphClient(BatchCalls):
         if error is not None:
             if isinstance(error, errors.RateLimitedError):
                 error.regain_seconds = regain(self.pacer, account)
-                self.on_throttled()
             raise error
         body = answer.json()
         if not isinstance(body, dict | list):
@@ -262,13 +262,16 @@ class GraphClient(BatchCalls):
             raise _network_error(exc, label, self.settings) from None
         return answer
 
-    def on_throttled(self) -> None:
-        """Graph throttled a request: one request in flight at a time from now on."""
+    def go_serial(self, error: GraphError | None) -> None:
+        """A request failed or was throttled: one request in flight at a time from now on.
+
+        Re-sent requests then never meet the same throttle or fault in a crowd of their siblings.
+        """
         with self._lock:
-            first, self.throttled = not self.throttled, True
+            first, self.serial = not self.serial, True
         if first and self.settings.max_concurrent_requests > 1:
-            log.info("Graph throttled a request: sending one request at a time for the rest "
-                     "of this run (max_concurrent_requests is %d)",
+            log.info("%s: sending one request at a time for the rest of this run "
+                     "(max_concurrent_requests is %d)", type(error).__name__ if error else "a retry",
                      self.settings.max_concurrent_requests)  # fmt: skip
 
     # ---- paging -------------------------------------------------------------------------------
