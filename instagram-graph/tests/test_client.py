@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -71,6 +72,34 @@ def test_reduce_data_on_a_page_is_not_asked_again_unchanged(
     list(client.pages(f"{demo.acme}/media", {"fields": "id", "limit": 100}))
     assert client.calls == 3  # the refused page of 100, then 60 media in two pages of 50
     assert client.size_plans["/{id}/media"].limit == 50
+
+
+def test_prefetch_asks_for_the_next_page_while_the_caller_works(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    client = make_client()
+    path, params = f"{demo.acme}/media", {"fields": "id", "limit": 10}
+    plain = [page["data"] for page in client.pages(path, params)]
+    calls = client.calls
+    pages = client.pages(path, params, prefetch=True)
+    first = next(pages)
+    deadline = time.monotonic() + 10
+    while client.calls < calls + 2 and time.monotonic() < deadline:  # page 2, asked meanwhile
+        time.sleep(0.01)
+    assert client.calls == calls + 2
+    assert [first["data"], *(page["data"] for page in pages)] == plain
+    assert client.calls == 2 * calls  # no page asked twice, none past the last
+
+
+def test_a_prefetched_page_that_fails_raises_where_it_is_read(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    client = make_client(maximum_retries=0)
+    demo.control.add_fault(kind="server_error", path="/{ig-user-id}/media", nth=2, count=1)
+    pages = client.pages(f"{demo.acme}/media", {"fields": "id", "limit": 10}, prefetch=True)
+    assert next(pages)["data"]
+    with pytest.raises(errors.TransientError):
+        next(pages)
 
 
 def test_retries_give_up_after_maximum_retries(demo: Demo, make_client: MakeClient) -> None:

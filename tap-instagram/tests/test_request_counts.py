@@ -54,3 +54,22 @@ def test_page_size_sets_the_media_page_and_every_page_is_followed(
     media = len(full.records("media"))
     assert media > 20 and paths["GET /{ig-user-id}/media"] == -(-media // 10)  # ceil: all pages
     assert {r["id"] for r in small.records("media")} == {r["id"] for r in full.records("media")}
+
+
+def test_graph_calls_of_a_first_sync_and_the_account_totals_cap(
+    demo: Demo, config: dict[str, Any]
+) -> None:
+    demo.control.reset_stats()
+    full = run_tap(config)
+    full_calls = demo.control.stats()["graph_calls"]
+    days = {r["date"] for r in full.records("account_insights_totals")}
+    # recorded figures: 90 days of account totals at 4 calls a day are 360 of the 489 (the
+    # oldest day has no totals)
+    assert (len(days), full_calls) == (89, 489)
+    demo.control.reset_stats()
+    capped = run_tap({**config, "account_totals_days": 28})
+    assert demo.control.stats()["graph_calls"] == full_calls - (90 - 28) * 4 == 241
+    assert {r["date"] for r in capped.records("account_insights_totals")} == set(sorted(days)[-28:])
+    for stream in full.counts:  # every other stream keeps every record
+        if stream != "account_insights_totals":
+            assert capped.counts[stream] == full.counts[stream], stream

@@ -1,7 +1,8 @@
 """`GraphClient`: one HTTP session wired to the authenticator, error table, retries, pacing and paging.
 
 It holds no tables: error meanings live in `error_codes`, retry decisions in `retry`, waits in
-`pacing`, paging rules in `paging`, batch encoding in `batch`; batch requests are `batching`.
+`pacing`, paging rules in `paging`, batch encoding in `batch`; batch requests are `batching`,
+reading pages is `page_calls`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,21 +19,22 @@ import requests
 import requests.adapters
 import urllib3
 
-from instagram_graph import errors, retry, shapes, sizing
+from instagram_graph import errors, retry, sizing
 from instagram_graph.auth import GraphAuthenticator, ServerClock
 from instagram_graph.batching import BatchCalls
 from instagram_graph.bodies import read_within
 from instagram_graph.error_codes import error_from_response
 from instagram_graph.errors import AuthError, GraphError
 from instagram_graph.pacing import Pacer, regain
-from instagram_graph.paging import Shape, account_of, next_request
+from instagram_graph.page_calls import PageCalls, label_path
+from instagram_graph.paging import account_of
 from instagram_graph.redaction import get_logger, redact
 from instagram_graph.settings import GraphSettings
 
 log = get_logger(__name__)
 
 
-class GraphClient(BatchCalls):
+class GraphClient(BatchCalls, PageCalls):
     """Calls the Graph API for one configuration; safe to share between threads."""
 
     def __init__(
@@ -143,7 +145,7 @@ class GraphClient(BatchCalls):
                 if refreshed or not self.auth.recover(exc, used[0]):
                     raise
                 refreshed = True
-                log.info("%s %s: retrying with the refreshed token", method, _label_path(path))
+                log.info("%s %s: retrying with the refreshed token", method, label_path(path))
 
     def _with_retries(
         self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None,
@@ -178,7 +180,7 @@ class GraphClient(BatchCalls):
                 return
             log.warning(
                 "%s %s failed (attempt %d of %d): %s; retrying %s",
-                method, _label_path(path), attempts[0], self.policy.maximum_retries + 1, exc,
+                method, label_path(path), attempts[0], self.policy.maximum_retries + 1, exc,
                 f"in {wait:.1f} s" if wait else "once the throttle wait is over",
             )  # fmt: skip
 
@@ -220,7 +222,7 @@ class GraphClient(BatchCalls):
         account: str | None, insights: bool, used: list[str | None], cost: int = 1,
     ) -> Any:  # fmt: skip
         url = self.url(path)
-        label = f"{method} {_label_path(path)}"
+        label = f"{method} {label_path(path)}"
         query = {**self.settings.extra_params, **(params or {})}
         with self._one_at_a_time if self.serial else contextlib.nullcontext():
             answer = self._exchange(method, url, query, data, account, used, cost, label)
@@ -273,114 +275,6 @@ class GraphClient(BatchCalls):
             log.info("%s: sending one request at a time for the rest of this run "
                      "(max_concurrent_requests is %d)", type(error).__name__ if error else "a retry",
                      self.settings.max_concurrent_requests)  # fmt: skip
-
-    # ---- paging -------------------------------------------------------------------------------
-
-    def pages(
-        self,
-        path: str,
-        params: dict[str, Any] | None = None,
-        *,
-        shape: Shape = Shape.CURSOR_URLS,
-        account: str | None = None,
-        until: float | None = None,
-        insights: bool = False,
-    ) -> Iterator[dict[str, Any]]:
-        """Every page of an edge, following the edge's paging shape."""
-        url, query = path, dict(params or {})
-        account = account or account_of(path)
-        key = sizing.endpoint_key(_label_path(path))
-        asked: set[str] = set()
-        while True:
-            plan = self.size_plans.get(key, sizing.SizePlan())
-            query = plan.apply(query)
-            smaller = plan.smaller(query)
-            try:
-                page = self.request("GET", url, params=query, account=account, insights=insights,
-                                    shrinkable=smaller is not None)  # fmt: skip
-            except errors.TooMuchDataError as exc:
-                if smaller is None:
-                    raise
-                self._shrink(key, smaller, exc)
-                continue
-            if shape is not Shape.AFTER_ONLY:  # after-only edges repeat their cursor by design
-                asked.add(_request_key(url, query))
-            if not isinstance(page, dict):
-                raise errors.BadResponseError("a page must be a JSON object", request=f"GET {path}")
-            if "data" in page and not isinstance(page["data"], list):
-                raise errors.BadResponseError(
-                    "`data` of a page must be a list", request=f"GET {path}"
-                )
-            yield page
-            following = next_request(shape, page, query, until=until)
-            if following is None:
-                return
-            next_url, query = following
-            url = next_url or url
-            if shape is not Shape.AFTER_ONLY and _request_key(url, query) in asked:
-                raise errors.BadResponseError(
-                    "Graph's next page repeats a page already read (same cursor): stopping "
-                    "instead of looping; re-run later, and report it if it persists",
-                    request=f"GET {_label_path(path)}",
-                )
-
-    def _shrink(self, key: str, smaller: sizing.SizePlan, exc: errors.TooMuchDataError) -> None:
-        """Remember the smaller plan for the endpoint; one info line per endpoint."""
-        with self._lock:
-            first = key not in self.size_plans
-            self.size_plans[key] = smaller
-        (log.info if first else log.debug)(
-            "GET %s: Graph asked for less data (%s); asking %s for the rest of this run",
-            key, exc.message[:80], smaller.describe(),
-        )  # fmt: skip
-
-    def items(
-        self,
-        path: str,
-        params: dict[str, Any] | None = None,
-        *,
-        required: tuple[str, ...] = (),
-        schema: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[dict[str, Any]]:
-        """Every item of an edge, across pages; each must be an object carrying `required` fields.
-
-        An item without one, or one that breaks `schema` (JSON Schema of an item), is a
-        `BadResponseError` naming the endpoint and the field, so a caller never meets a bare
-        `KeyError` or `AttributeError` on Graph's answer.
-        """
-        label = f"GET {_label_path(path)}"
-        for page in self.pages(path, params, **kwargs):
-            yield from page_items(page, label, required=required, schema=schema)
-
-
-def page_items(
-    page: Mapping[str, Any], label: str, *, required: tuple[str, ...] = (),
-    schema: Mapping[str, Any] | None = None,
-) -> Iterator[dict[str, Any]]:  # fmt: skip
-    """One page's items, in order, checked: the page follows `schema`, each item carries `required`.
-
-    What breaks them is a `BadResponseError` naming `label` and the field, raised when reached.
-    """
-    if schema is not None:
-        shapes.check(page, shapes.edge(schema), request=label)
-    for item in page.get("data", []):
-        missing = [f for f in required if not isinstance(item, dict) or item.get(f) in (None, "")]
-        if missing:
-            raise errors.BadResponseError(
-                f"an item of the answer has no `{missing[0]}` field", request=label
-            )
-        yield item
-
-
-def _request_key(url: str, query: dict[str, Any]) -> str:
-    """A page request as one comparable string (path and sorted parameters)."""
-    return _label_path(url) + "?" + "&".join(f"{k}={query[k]}" for k in sorted(query))
-
-
-def _label_path(path: str) -> str:
-    """The path part only: never a query string, so never a token."""
-    return "/" + (urlsplit(path).path if "://" in path else path.split("?")[0]).lstrip("/")
 
 
 def _session(concurrency: int) -> requests.Session:

@@ -172,7 +172,10 @@ class AccountData:
                               item_fields=item_fields, children=self.want_children)  # fmt: skip
         chunk: list[dict[str, Any]] = []
         weight = 0
-        for item in self._listing(f"{self.account_id}/media", {**params, "fields": fields}):
+        listing = self._listing(
+            f"{self.account_id}/media", {**params, "fields": fields}, prefetch=True
+        )
+        for item in listing:
             chunk.append(item)
             weight += _thread_size(item)
             if len(chunk) >= MEDIA_CHUNK or weight >= CHUNK_COMMENTS:
@@ -205,10 +208,15 @@ class AccountData:
             self.skips.add("comments of a media that went away between two reads", exc)
             return []
 
-    def _listing(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every item of an edge of this account; each must carry an `id` and fit `answers.ITEM`."""
+    def _listing(
+        self, path: str, params: dict[str, Any], *, prefetch: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of an edge of this account; each must carry an `id` and fit `answers.ITEM`.
+
+        `prefetch`: the next page is on its way while this one is completed and spooled.
+        """
         return self.client.items(path, params, account=self.account_id, required=("id",),
-                                 schema=answers.ITEM)  # fmt: skip
+                                 schema=answers.ITEM, prefetch=prefetch)  # fmt: skip
 
     def _fill_item_fields(self, items: list[dict[str, Any]]) -> None:
         """`ITEM_FIELDS` per media (batches of 50); a media that fails them gets nulls."""

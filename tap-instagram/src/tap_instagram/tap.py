@@ -31,6 +31,8 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("end_date", th.DateType, description="Read data before this date (exclusive)."),
     th.Property("insights_lookback_days", th.IntegerType, default=LOOKBACK_DAYS,
                 description="Account insights are re-read this many days before the bookmark (Meta's figures settle for up to 48 h)."),
+    th.Property("account_totals_days", th.IntegerType,
+                description="Cap the days of account_insights_totals read on a first sync (Graph charges 4 calls per day: the totals and three breakdowns, which cannot share a call). Default: as far back as the other account insights."),
     th.Property("media_insights_window_days", th.IntegerType, default=MEDIA_WINDOW_DAYS,
                 description="Media younger than this are re-read each run: their lifetime insights (as dated snapshots) and comments."),
     th.Property("preset_metric", th.ObjectType(*(th.Property(f, th.StringType, allowed_values=list(FAMILIES[f].presets)) for f in FAMILIES)),

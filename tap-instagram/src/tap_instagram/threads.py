@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from instagram_graph import BatchOperation, BatchResult, GraphClient
-from instagram_graph.client import page_items
 from instagram_graph.errors import (
     BadResponseError,
     InvalidRequestError,
     PermissionDeniedError,
     SkippableError,
 )
+from instagram_graph.page_calls import page_items
 from tap_instagram import answers
 from tap_instagram.schema_parts import parse_timestamp
 from tap_instagram.skips import Skips

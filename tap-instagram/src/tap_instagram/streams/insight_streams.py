@@ -128,9 +128,17 @@ class AccountInsightsTotalsStream(AccountInsightStream):
     is_sorted = False  # re-reads reach back past the bookmark (lookback / refresh window)
 
     def build_operations(self, data: AccountData) -> list[BatchOperation]:
-        """Per complete day: one call for every metric's total, one per breakdown group."""
+        """Per complete day: one call for every metric's total, one per breakdown group.
+
+        Four calls a day is the floor: a total_value over several days is one sum, a breakdown
+        fails the whole call for a metric without it, and a combined breakdown is a cross
+        product that cannot be summed back for reach (unique accounts). `account_totals_days`
+        caps how many days a first sync reads.
+        """
         metrics = self.metrics["account_totals"]
-        start, end = self.range_for(data)
+        cap = self.config.get("account_totals_days")
+        first_sync = not self.has_bookmark({"account_id": data.account_id})
+        start, end = self.range_for(data, max_days=int(cap) if cap and first_sync else None)
         path = f"{data.account_id}/insights"
         ops = []
         for day in range(start, end, DAY):
