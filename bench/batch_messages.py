@@ -90,7 +90,7 @@ def main() -> int:
         records_load = load(dsn, records_out, "records", work)
         batch_load = load(dsn, batch_out, "batches", work)
         landed = {"records": rows(dsn, "records"), "batches": rows(dsn, "batches")}
-        files = list((work / "batches").glob("*"))
+        files = [f.stat().st_size for f in (work / "batches").glob("*")]
     same = landed["records"] == landed["batches"] and sum(landed["records"].values()) > 0
     records_total = records_tap["wall_s"] + records_load["wall_s"]
     batch_total = batch_tap["wall_s"] + batch_load["wall_s"]
@@ -99,7 +99,7 @@ def main() -> int:
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "rows_landed": sum(landed["records"].values()), "same_rows_per_table": same,
-        "batch_files": len(files),
+        "batch_files": len(files), "batch_files_mb": round(sum(files) / 1e6, 1),
         "figures": {"load_ratio_batch_vs_records": round(batch_load["wall_s"] / records_load["wall_s"], 2),
                     "end_to_end_ratio_batch_vs_records": round(batch_total / records_total, 2)},
         "runs": {"records": {"tap": records_tap, "target": records_load},
