@@ -48,9 +48,9 @@ PROFILE_FIELDS = (
     "media_count"
 )
 # Media are completed (later thread pages, item fields) a chunk at a time, then spooled: a chunk
-# ends at this many media, or once its first pages hold this many comments and replies.
+# ends at this many media, or once it will hold this many comments and replies when complete.
 MEDIA_CHUNK = 1000
-CHUNK_COMMENTS = 2000
+CHUNK_COMMENTS = 5000
 MEDIA_HORIZON = 10_000  # Graph lists only an account's 10,000 newest media (graph-api.md §3.2)
 COMMENTS_PER_PAGE = 50
 
@@ -291,11 +291,17 @@ class AccountData:
 
 
 def _thread_size(item: dict[str, Any]) -> int:
-    """Comments and replies on a media item's first comment page."""
+    """Comments and replies a media item will hold once complete.
+
+    Its first comment page, or its `comments_count` when that is more (the later pages are read
+    before it is spooled).
+    """
     comments = (item.get("comments") or {}).get("data") or []
-    return len(comments) + sum(
+    first_page = len(comments) + sum(
         len((c.get("replies") or {}).get("data") or []) for c in comments if isinstance(c, dict)
     )
+    total = item.get("comments_count")
+    return max(first_page, total) if isinstance(total, int) else first_page
 
 
 def with_metrics(op: BatchOperation, metrics: list[str]) -> BatchOperation:
