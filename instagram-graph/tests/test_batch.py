@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from instagram_graph import errors
-from instagram_graph.batch import BatchOperation, decode_batch, encode_batch
+from instagram_graph.batch import BatchOperation, BatchResult, decode_batch, encode_batch
 from instagram_graph.client import GraphClient
 from instagram_sandbox.testing import Demo
 
@@ -236,19 +236,26 @@ def test_a_batch_operation_failing_every_round_stops_at_maximum_retries(
     assert demo.control.stats()["requests_by_path"] == {"POST /": 3}  # 1 + 2 rounds, then stop
 
 
+def batch_with_latency(
+    demo: Demo, client: GraphClient, ops: list[BatchOperation], *, latency_ms: int,
+    account: str | None = None,
+) -> tuple[list[BatchResult], dict[str, Any]]:  # fmt: skip
+    """`client.batch` with every answer delayed (overlapping requests show), and the stats."""
+    demo.control.configure(latency_ms=latency_ms)
+    try:
+        demo.control.reset_stats()
+        return client.batch(ops, account=account), demo.control.stats()
+    finally:
+        demo.control.configure(latency_ms=0)
+
+
 def test_batches_of_reads_go_out_together_up_to_max_concurrent_requests(
     demo: Demo, make_client: MakeClient
 ) -> None:
     client = make_client(max_concurrent_requests=3)
     ids = media_ids(client, demo)
     ops = [BatchOperation("GET", ids[n % len(ids)], {"fields": "id"}) for n in range(250)]
-    demo.control.configure(latency_ms=150)  # each answer waits: overlapping requests show
-    try:
-        demo.control.reset_stats()
-        results = client.batch(ops)
-        stats = demo.control.stats()
-    finally:
-        demo.control.configure(latency_ms=0)
+    results, stats = batch_with_latency(demo, client, ops, latency_ms=150)
     assert [r.body["id"] for r in results] == [op.path for op in ops]  # still in order
     assert stats["requests_by_path"] == {"POST /": 5}
     assert stats["in_flight_max"] == 3
@@ -263,13 +270,7 @@ def test_after_a_throttle_or_a_failure_requests_go_out_one_at_a_time(
     assert client.batch([BatchOperation("GET", ids[0], {"fields": "id"})])[0].ok
     assert client.serial
     ops = [BatchOperation("GET", ids[n % len(ids)], {"fields": "id"}) for n in range(250)]
-    demo.control.configure(latency_ms=100)
-    try:
-        demo.control.reset_stats()
-        results = client.batch(ops)
-        stats = demo.control.stats()
-    finally:
-        demo.control.configure(latency_ms=0)
+    results, stats = batch_with_latency(demo, client, ops, latency_ms=100)
     assert all(r.ok for r in results)
     assert stats["requests_by_path"] == {"POST /": 5}
     assert stats["in_flight_max"] == 1
@@ -280,13 +281,7 @@ def test_batches_of_writes_go_out_one_after_another(demo: Demo, make_client: Mak
     ids = media_ids(client, demo)
     ops = [BatchOperation("POST", f"{ids[n % 3]}/comments", {"message": f"Note {n}"})
            for n in range(120)]  # fmt: skip
-    demo.control.configure(latency_ms=100)
-    try:
-        demo.control.reset_stats()
-        results = client.batch(ops, account=demo.acme)
-        stats = demo.control.stats()
-    finally:
-        demo.control.configure(latency_ms=0)
+    results, stats = batch_with_latency(demo, client, ops, account=demo.acme, latency_ms=100)
     assert all(r.ok for r in results)
     assert stats["requests_by_path"] == {"POST /": 3}
     assert stats["in_flight_max"] == 1
