@@ -47,8 +47,6 @@ class BatchCalls:
     pacer: Pacer
     policy: retry.RetryPolicy
     _lock: threading.Lock
-    _one_at_a_time: threading.RLock
-    serial: bool
     _graph_netloc: str
     batch_refused: bool = False
     batch_accepted: bool = False  # a batch request was answered as one
@@ -56,6 +54,7 @@ class BatchCalls:
 
     request: Callable[..., Any]  # one logical call: `GraphClient.request`
     go_serial: Callable[[GraphError | None], None]  # `GraphClient.go_serial`
+    one_at_a_time: Callable[[], contextlib.AbstractContextManager[object]]
 
     def batch(
         self, operations: list[BatchOperation], *, account: str | None = None, resend: bool = True
@@ -102,7 +101,7 @@ class BatchCalls:
 
     def _send_chunk(self, job: _Job, indices: list[int]) -> None:
         """One chunk, with all its re-sending rounds; after a failed request, one chunk at a time."""
-        with self._one_at_a_time if self.serial else contextlib.nullcontext():
+        with self.one_at_a_time():
             self._send_chunk_now(job, indices)
 
     def _send_chunk_now(self, job: _Job, indices: list[int]) -> None:

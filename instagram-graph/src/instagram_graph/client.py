@@ -224,7 +224,7 @@ class GraphClient(BatchCalls, PageCalls):
         url = self.url(path)
         label = f"{method} {label_path(path)}"
         query = {**self.settings.extra_params, **(params or {})}
-        with self._one_at_a_time if self.serial else contextlib.nullcontext():
+        with self.one_at_a_time():
             answer = self._exchange(method, url, query, data, account, used, cost, label)
         for observer in self.observers:
             observer(account)
@@ -263,6 +263,10 @@ class GraphClient(BatchCalls, PageCalls):
         except requests.RequestException as exc:
             raise _network_error(exc, label, self.settings) from None
         return answer
+
+    def one_at_a_time(self) -> contextlib.AbstractContextManager[object]:
+        """Held around a request (or a batch chunk) once the client went serial; else nothing."""
+        return self._one_at_a_time if self.serial else contextlib.nullcontext()
 
     def go_serial(self, error: GraphError | None) -> None:
         """A request failed or was throttled: one request in flight at a time from now on.
