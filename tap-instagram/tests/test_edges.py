@@ -71,9 +71,21 @@ def set_utc_hour(demo: Demo, hour: int) -> int:
     return demo.control.advance(target - now)
 
 
+def reach_days_before(demo: Demo, now: int) -> int:
+    """How many of the two days before the UTC day of `now` Graph has reach for."""
+    until = now - now % DAY
+    answer = demo.ok(demo.get(f"/{demo.acme}/insights", metric="reach", period="day",
+                              since=until - 2 * DAY, until=until))  # fmt: skip
+    return sum(len(m["values"]) for m in answer["data"])
+
+
 @pytest.mark.parametrize("hour", [3, 12])  # 03:00 UTC is still the previous day in Pacific time
 def test_follower_count_ends_before_graphs_current_day(demo: Demo, hour: int) -> None:
     now = set_utc_hour(demo, hour)
+    # Graph leaves some days without data (the sandbox: about one in 89); on such a day the newest
+    # reach would not show how far the window goes, so the test moves on to a day without a gap.
+    while reach_days_before(demo, now) < 2:
+        now = demo.control.advance(DAY)
     run = run_tap(demo_config(demo, days=10))
     ends = sorted(r["end_time"] for r in run.records("account_insights")
                   if r["metric"] == "follower_count")  # fmt: skip
