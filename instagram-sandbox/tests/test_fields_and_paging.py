@@ -190,3 +190,24 @@ def test_business_discovery_with_after_cursor(demo: Demo) -> None:
         demo.get(f"/{demo.acme}", fields="business_discovery.username(nobody_here){id}")
     )
     assert (missing["code"], missing["error_subcode"]) == (110, 2207013)
+
+
+def test_a_thread_pages_forward_and_back_and_follows_new_and_deleted_comments(demo: Demo) -> None:
+    media = max(_media(demo, fields="comments_count"), key=lambda m: m["comments_count"])["id"]
+    path = f"/{media}/comments"
+    whole = [c["id"] for c in demo.ok(demo.get(path, fields="id", limit=50))["data"]]
+    first = demo.ok(demo.get(path, fields="id", limit=3))
+    second = demo.ok(
+        demo.get(path, fields="id", limit=3, after=first["paging"]["cursors"]["after"])
+    )
+    assert [c["id"] for c in first["data"] + second["data"]] == whole[:6]
+    back = demo.ok(
+        demo.get(path, fields="id", limit=3, before=second["paging"]["cursors"]["before"])
+    )
+    assert [c["id"] for c in back["data"]] == whole[:3]
+    gone = second["data"][0]["id"]
+    assert demo.ok(demo.delete(f"/{gone}")) == {"success": True}
+    again = demo.ok(demo.get(path, fields="id", limit=3, after=first["paging"]["cursors"]["after"]))
+    assert [c["id"] for c in again["data"]] == [i for i in whole if i != gone][3:6]
+    new = demo.ok(demo.post(path, message="Newest"))["id"]
+    assert demo.ok(demo.get(path, fields="id", limit=1))["data"][0]["id"] == new

@@ -17,6 +17,7 @@ from collections import Counter
 from email.utils import formatdate
 from typing import Any
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -240,7 +241,7 @@ class Sandbox:
             "cache-control": "private, no-cache, no-store, must-revalidate",
             **headers,
         }
-        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        payload = msgspec.json.encode(body)  # compact UTF-8, as json.dumps(ensure_ascii=False)
         return Response(payload, status, headers=out, media_type="application/json; charset=UTF-8")
 
 

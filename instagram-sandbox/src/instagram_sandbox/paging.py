@@ -99,6 +99,25 @@ class Page:
     has_next: bool
 
 
+def _first_below(
+    items: Sequence[T], key: Callable[[T], SortKey], bound: SortKey, *, inclusive: bool = False
+) -> int:
+    """In `items` sorted by `key` descending: the first index whose key is below `bound`.
+
+    With `inclusive`, the first index whose key is at or below it. A binary search: long threads
+    are paged without a scan per page.
+    """
+    lo, hi = 0, len(items)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        k = key(items[mid])
+        if k < bound or (inclusive and k == bound):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def slice_page(
     items: Sequence[T],
     key: Callable[[T], SortKey],
@@ -109,15 +128,13 @@ def slice_page(
 ) -> Page:
     """Cut a page out of `items` (sorted by `key`, descending) after/before a cursor."""
     if after:
-        bound = decode_cursor(after)
-        rest = [i for i in items if key(i) < bound]
-        chosen = rest[:limit]
-        has_previous, has_next = True, len(rest) > limit
+        start = _first_below(items, key, decode_cursor(after))
+        chosen = list(items[start : start + limit])
+        has_previous, has_next = True, len(items) - start > limit
     elif before:
-        bound = decode_cursor(before)
-        rest = [i for i in items if key(i) > bound]
-        chosen = rest[-limit:]
-        has_previous, has_next = len(rest) > limit, True
+        end = _first_below(items, key, decode_cursor(before), inclusive=True)
+        chosen = list(items[max(0, end - limit) : end])
+        has_previous, has_next = end > limit, True
     else:
         chosen = list(items[:limit])
         has_previous, has_next = False, len(items) > limit

@@ -8,6 +8,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import msgspec
+
 from instagram_sandbox import errors
 from instagram_sandbox.faults import SHAPE_KINDS, TRANSPORT_KINDS, answers_with_error, retype
 from instagram_sandbox.routes.request import Ctx, GraphRequest
@@ -170,5 +172,14 @@ def _answer(code: int, body: Any, headers: dict[str, str]) -> dict[str, Any]:
     return {
         "code": code,
         "headers": [{"name": k, "value": v} for k, v in merged.items()],
-        "body": json.dumps(body, separators=(",", ":")),
+        "body": _json_text(body),
     }
+
+
+def _json_text(body: Any) -> str:
+    """A body as compact JSON text with non-ASCII escaped, as Graph writes it.
+
+    msgspec writes it several times faster; the standard library escapes where it must.
+    """
+    text = msgspec.json.encode(body).decode()
+    return text if text.isascii() else json.dumps(body, separators=(",", ":"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from instagram_sandbox import errors, scenarios
 from instagram_sandbox.clock import SandboxClock, graph_time
+from instagram_sandbox.state.comment_order import CommentOrder
 from instagram_sandbox.state.insights import InsightsEngine
 from instagram_sandbox.state.models import Comment, Container, IgAccount, Media, Page, Token
 from instagram_sandbox.state.ratelimit import RateLimitConfig, RateLimiter
@@ -100,6 +101,7 @@ class GraphBackend:
             self.writes: list[dict[str, Any]] = []
             self.changes: list[dict[str, Any]] = []  # webhook changes not yet delivered
             self.after_only_sessions: dict[str, int] = {}
+            self.comment_order = CommentOrder(self.world.comments)
             self._trace = 0
 
     def now(self) -> float:
@@ -209,17 +211,11 @@ class GraphBackend:
 
     def comments_of(self, item: Media) -> list[Comment]:
         """Top-level comments, reverse chronological (§3.6)."""
-        live = [
-            self.world.comments[c] for c in item.comment_ids if not self.world.comments[c].deleted
-        ]
-        return sorted(live, key=lambda c: (c.timestamp, c.id), reverse=True)
+        return self.comment_order.thread(item.id, item.comment_ids)
 
     def replies_of(self, comment: Comment) -> list[Comment]:
         """Replies, reverse chronological."""
-        live = [
-            self.world.comments[c] for c in comment.reply_ids if not self.world.comments[c].deleted
-        ]
-        return sorted(live, key=lambda c: (c.timestamp, c.id), reverse=True)
+        return self.comment_order.thread(comment.id, comment.reply_ids)
 
     def comment_count(self, item: Media) -> int:
         """`comments_count`: top-level comments plus replies (§3.3)."""
@@ -299,6 +295,7 @@ class GraphBackend:
         comment.deleted = True
         for reply in comment.reply_ids:
             self.world.comments[reply].deleted = True
+        self.comment_order.deleted()
         self.record_write("comment.delete", item.owner_id, comment.id)
 
     def set_comment_enabled(self, token: Token, item: Media, enabled: bool) -> None:
