@@ -292,3 +292,58 @@ def test_retries_stop_at_maximum_retries_with_the_last_error(
         client.get(demo.acme, fields="username")
     assert client.calls == retries + 1
     assert f"GET /{demo.acme}" in str(caught.value)
+
+
+# ---- decoding, bounds, closing -----------------------------------------------------------------
+
+
+@responses.activate
+def test_an_answer_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from instagram_graph import bodies, error_codes
+
+    decoded: list[object] = []
+
+    def counting(raw: bytes | str) -> object:
+        decoded.append(raw)
+        return bodies.decode_json(raw)
+
+    monkeypatch.setattr(error_codes, "decode_json", counting)
+    responses.get("https://graph.facebook.com/v27.0/me", json={"id": "1", "name": "café"})
+    settings = GraphSettings.from_config({"access_token": "EAAxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    assert GraphClient(settings, authenticator=GraphAuthenticator(settings)).get("me") == {
+        "id": "1", "name": "café",
+    }  # fmt: skip
+    assert len(decoded) == 1
+
+
+def test_json_that_msgspec_refuses_is_read_the_standard_way() -> None:
+    from instagram_graph.bodies import decode_json
+
+    assert decode_json(b'{"big": 1e400, "n": 123456789012345678901234567890}') == {
+        "big": float("inf"), "n": 123456789012345678901234567890,
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="Expecting value"):
+        decode_json(b"<html>oops</html>")
+
+
+def test_requests_in_flight_stay_within_the_setting_from_any_number_of_threads(
+    demo: Demo, make_client: MakeClient
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    demo.control.configure(latency_ms=40)
+    client = make_client(max_concurrent_requests=2)
+    demo.control.reset_stats()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: client.get(demo.acme, fields="id"), range(16)))
+    stats = demo.control.stats()
+    assert stats["requests_total"] == 16 and stats["in_flight_max"] == 2
+
+
+def test_a_closed_client_sends_nothing(demo: Demo, make_client: MakeClient) -> None:
+    client = make_client()
+    client.close()
+    demo.control.reset_stats()
+    with pytest.raises(errors.ClientClosedError):
+        client.get(demo.acme, fields="id")
+    assert demo.control.stats()["requests_total"] == 0

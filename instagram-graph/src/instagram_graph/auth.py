@@ -30,7 +30,7 @@ import requests
 from singer_sdk.authenticators import OAuthAuthenticator
 
 from instagram_graph import errors
-from instagram_graph.error_codes import error_from_response
+from instagram_graph.error_codes import read_answer
 from instagram_graph.errors import AuthError, GraphError, SettingsError
 from instagram_graph.redaction import get_logger, register_secret
 from instagram_graph.settings import GraphSettings, Login, OAuthMode
@@ -290,10 +290,9 @@ class TokenExchanger:
                 f"token endpoint unreachable: {type(exc).__name__}", sent=True, request=label
             ) from None
         self.clock.observe(answer.headers.get("Date"))
-        error = error_from_response(answer, request=label)
+        body, error = read_answer(answer, request=label)
         if error is not None:
             raise error
-        body = answer.json()
         if not isinstance(body, dict) or not ("access_token" in body or "data" in body):
             raise errors.BadResponseError("token endpoint answered without a token", request=label)
         return body

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from instagram_graph import errors
+from instagram_graph.bodies import decode_json
 from instagram_graph.error_codes import error_from_body
 from instagram_graph.errors import GraphError
 
@@ -111,7 +112,7 @@ def decode_batch(answer: Any, operations: list[BatchOperation]) -> list[BatchRes
         status = int(entry.get("code", 0)) if isinstance(entry, dict) else 0
         raw = entry.get("body") if isinstance(entry, dict) else None
         try:
-            body = json.loads(raw) if isinstance(raw, str) else raw
+            body = decode_json(raw) if isinstance(raw, str) else raw
         except ValueError:
             body = raw
         error = error_from_body(status, body, request=label, insights=op.insights)

@@ -51,6 +51,7 @@ class BatchCalls:
     batch_refused: bool = False
     batch_accepted: bool = False  # a batch request was answered as one
     batch_size: int = MAX_BATCH  # lowered when Graph asks for less data on a batch
+    _chunks: ThreadPoolExecutor | None = None
 
     request: Callable[..., Any]  # one logical call: `GraphClient.request`
     go_serial: Callable[[GraphError | None], None]  # `GraphClient.go_serial`
@@ -84,9 +85,7 @@ class BatchCalls:
             for indices in chunks:
                 self._send_chunk(job, indices)
         else:
-            with ThreadPoolExecutor(max_workers=min(workers, len(chunks)),
-                                    thread_name_prefix="graph-batch") as pool:  # fmt: skip
-                list(pool.map(lambda indices: self._send_chunk(job, indices), chunks))
+            list(self._chunk_pool().map(lambda indices: self._send_chunk(job, indices), chunks))
         return [
             result
             if result is not None
@@ -94,6 +93,16 @@ class BatchCalls:
                 "Graph answered null for this batch operation every time", request="batch"))
             for op, result in zip(operations, results, strict=True)
         ]  # fmt: skip
+
+    def _chunk_pool(self) -> ThreadPoolExecutor:
+        """The client's threads for batch chunks in flight together (made once, on first use)."""
+        with self._lock:
+            if self._chunks is None:
+                self._chunks = ThreadPoolExecutor(
+                    max_workers=self.settings.max_concurrent_requests,
+                    thread_name_prefix="graph-batch",
+                )
+            return self._chunks
 
     def _batch_unproven(self) -> bool:
         """An Instagram-Login host that has not yet answered a batch request (it may refuse)."""

@@ -23,7 +23,7 @@ from instagram_graph import errors, retry, sizing
 from instagram_graph.auth import GraphAuthenticator, ServerClock
 from instagram_graph.batching import BatchCalls
 from instagram_graph.bodies import read_within
-from instagram_graph.error_codes import error_from_response
+from instagram_graph.error_codes import read_answer
 from instagram_graph.errors import AuthError, GraphError
 from instagram_graph.pacing import Pacer, regain
 from instagram_graph.page_calls import PageCalls, label_path
@@ -77,9 +77,12 @@ class GraphClient(BatchCalls, PageCalls):
         self.observers: list[Callable[[str | None], None]] = []
         self.size_plans: dict[str, sizing.SizePlan] = {}
         self._lock = threading.Lock()
+        # At most max_concurrent_requests requests in flight, from however many threads ask.
+        self._in_flight = threading.BoundedSemaphore(settings.max_concurrent_requests)
         # After the first failed request, requests (and a batch's re-sending rounds) go one at a time.
         self._one_at_a_time = threading.RLock()
         self.serial = False
+        self.closed = False
 
     # ---- single calls -------------------------------------------------------------------------
 
@@ -231,12 +234,11 @@ class GraphClient(BatchCalls, PageCalls):
         used[0] = _bearer(answer.request.headers.get("Authorization")) or used[0]
         self.clock.observe(answer.headers.get("Date"))
         self.pacer.after_response(account, answer.headers)
-        error = error_from_response(answer, request=label, insights=insights)
+        body, error = read_answer(answer, request=label, insights=insights)
         if error is not None:
             if isinstance(error, errors.RateLimitedError):
                 error.regain_seconds = regain(self.pacer, account)
             raise error
-        body = answer.json()
         if not isinstance(body, dict | list):
             raise errors.BadResponseError(
                 "Graph answered with JSON that is not an object", request=label
@@ -248,21 +250,30 @@ class GraphClient(BatchCalls, PageCalls):
         account: str | None, used: list[str | None], cost: int, label: str,
     ) -> requests.Response:  # fmt: skip
         """Pace, send and read one HTTP request whole."""
+        if self.closed:
+            raise errors.ClientClosedError("the run is over: this read was not sent", request=label)
         self.pacer.before_call(account)
         used[0] = self.auth.access_token
         try:
             with self._lock:  # batch requests may be in flight from several threads
                 self.calls += 1
                 self.graph_calls += cost
-            answer = self.session.request(
-                method, url, params=query, data=data, auth=self.auth, timeout=self.timeout,
-                allow_redirects=False, stream=True,
-            )  # fmt: skip
-            # The body must be whole within response_timeout of the headers, however it drips.
-            read_within(answer, self.monotonic() + self.timeout[1], self.monotonic)
+            with self._in_flight:
+                answer = self.session.request(
+                    method, url, params=query, data=data, auth=self.auth, timeout=self.timeout,
+                    allow_redirects=False, stream=True,
+                )  # fmt: skip
+                # The body must be whole within response_timeout of the headers, however it drips.
+                read_within(answer, self.monotonic() + self.timeout[1], self.monotonic)
         except requests.RequestException as exc:
             raise _network_error(exc, label, self.settings) from None
         return answer
+
+    def close(self) -> None:
+        """No request is sent from now on (reads still running in other threads end at their next)."""
+        self.closed = True
+        if self._chunks is not None:
+            self._chunks.shutdown(wait=False, cancel_futures=True)
 
     def one_at_a_time(self) -> contextlib.AbstractContextManager[object]:
         """Held around a request (or a batch chunk) once the client went serial; else nothing."""

@@ -1,6 +1,7 @@
 """The one table from Graph (code, subcode) to an error class and advice (graph-api.md §7.2).
 
-`error_from_response` and `error_from_body` are the only places that read error bodies.
+`read_answer` (with `error_from_response`) and `error_from_body` are the only places that read error
+bodies.
 Lookup order: (code, subcode), then (code, None), then code ranges, then the HTTP status.
 `is_transient: true` turns any non-throttle error into a `TransientError`.
 """
@@ -14,6 +15,7 @@ from typing import Any
 import requests
 
 from instagram_graph import errors
+from instagram_graph.bodies import decode_json
 from instagram_graph.errors import GraphError
 
 
@@ -200,8 +202,15 @@ def error_from_response(
     response: requests.Response, *, request: str = "", insights: bool = False
 ) -> GraphError | None:
     """The exception for an HTTP answer, or None when it is a JSON success."""
+    return read_answer(response, request=request, insights=insights)[1]
+
+
+def read_answer(
+    response: requests.Response, *, request: str = "", insights: bool = False
+) -> tuple[Any, GraphError | None]:
+    """An HTTP answer's body, decoded once, and its exception (None when it is a JSON success)."""
     try:
-        body = response.json()
+        body = decode_json(response.content)
     except (ValueError, requests.exceptions.RequestException):
         status = response.status_code
         kind = "text/HTML" if "html" in response.headers.get("content-type", "") else "non-JSON"
@@ -216,8 +225,8 @@ def error_from_response(
                 http_status=status,
                 request=request,
             )
-        return error
-    return error_from_body(response.status_code, body, request=request, insights=insights)
+        return None, error
+    return body, error_from_body(response.status_code, body, request=request, insights=insights)
 
 
 def _graph_error(status: int, body: dict[str, Any], request: str, insights: bool) -> GraphError:

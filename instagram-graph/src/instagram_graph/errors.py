@@ -12,6 +12,7 @@ GraphError                      anything the Graph API (or the way to it) answer
 │                               retried for unreachable_timeout_seconds only
 ├── RateLimitedError            4, 17, 32, 341, 613, 80001, 80002, 80006, HTTP 429 — wait, then retry
 ├── ThrottledTooLongError       a throttle wait longer than max_throttle_wait_seconds — end the run
+├── ClientClosedError           asked after the client was closed (a read left over when a run ended)
 ├── AuthError                   190 (all subcodes), 102 — refresh the token or log in again
 ├── PermissionDeniedError       3, 10, 200–299 — grant the permission named in `missing_permission`
 ├── SkippableError              this one object cannot be read; skip it and carry on
@@ -165,6 +166,10 @@ def expiry_in(message: str) -> str | None:
 
 class ThrottledTooLongError(GraphError):
     """Graph throttles the account for longer than `max_throttle_wait_seconds`: stop, resume later."""
+
+
+class ClientClosedError(GraphError):
+    """A request asked after `GraphClient.close`: the run is over, nothing was sent."""
 
 
 class PermissionDeniedError(GraphError):
