@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from instagram_sandbox.testing import Demo
 
 from .conftest import demo_config, run_tap
@@ -109,3 +111,66 @@ def test_next_run_pages_a_thread_only_down_to_the_comments_bookmark(demo: Demo) 
     assert {c["id"] for c in full.records("comments") if c["media_id"] == media} >= on_media | new
     assert len([c for c in full.records("comments") if c["media_id"] == media]) == 420
     assert demo.control.stats()["graph_calls"] > cut
+
+
+class PagedThreads:
+    """A client whose batch answers comment and reply pages from a table, counting rounds."""
+
+    def __init__(self, pages: dict[tuple[str, str], dict[str, Any]]) -> None:
+        self.pages = pages
+        self.rounds: list[list[str]] = []
+
+    def batch(self, ops: list[Any], *, account: str | None = None) -> list[Any]:
+        from instagram_graph import BatchResult
+
+        self.rounds.append([f"{op.path}@{op.params['after']}" for op in ops])
+        return [BatchResult(op, 200, self.pages[(op.path, op.params["after"])]) for op in ops]
+
+
+def page(
+    ids: list[str], after: str | None, replies: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    data = [
+        {"id": i, "timestamp": "2026-11-01T00:00:00+0000", **(replies or {}).get(i, {})}
+        for i in ids
+    ]
+    return {
+        "data": data,
+        **({"paging": {"cursors": {"after": after}, "next": "n"}} if after else {}),
+    }
+
+
+def test_later_comment_pages_are_written_out_and_a_page_waits_for_its_replies() -> None:
+    from tap_instagram.skips import Skips
+    from tap_instagram.threads import ThreadFields, complete_threads
+
+    more_replies = {"c5": {"replies": page(["r1"], "ra")}}  # c5's replies go on past a page
+    client = PagedThreads({
+        ("m/comments", "a1"): page(["c3", "c4"], "a2"),
+        ("m/comments", "a2"): page(["c5", "c6"], "a3", more_replies),
+        ("m/comments", "a3"): page(["c7"], None),
+        ("c5/replies", "ra"): page(["r2", "r3"], None),
+    })  # fmt: skip
+    media = {
+        "id": "m",
+        "timestamp": "2026-10-01T00:00:00+0000",
+        "comments": page(["c1", "c2"], "a1"),
+    }
+    written: list[list[dict[str, Any]]] = []
+    fields = ThreadFields(comments="id", replies="id", limit=2)
+    complete_threads(client, "1", [media], Skips(), fields, written.append)  # type: ignore[arg-type]
+    assert client.rounds == [
+        ["m/comments@a1"],
+        ["m/comments@a2"],
+        ["c5/replies@ra", "m/comments@a3"],
+    ]
+    # one write per round that finished pages: c5's page waits a round for its replies
+    assert [[[c["id"] for c in p["comments"]] for p in group] for group in written] == [
+        [["c3", "c4"]],
+        [["c5", "c6"], ["c7"]],
+    ]
+    parts = [p for group in written for p in group]
+    assert all(p["thread"] == "m" and p["timestamp"] == media["timestamp"] for p in parts)
+    c5 = parts[1]["comments"][0]
+    assert [r["id"] for r in c5["replies"]["data"]] == ["r1", "r2", "r3"]  # written once complete
+    assert [c["id"] for c in media["comments"]["data"]] == ["c1", "c2"]  # only the first page stays

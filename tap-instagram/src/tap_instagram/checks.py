@@ -33,7 +33,8 @@ def check_config(
                             "remove it, or use login facebook")  # fmt: skip
     check_batch_with_maps(config)
     check_at_least(config, {"page_size": 1, "insights_lookback_days": 0,
-                            "media_insights_window_days": 0, "account_totals_days": 1})  # fmt: skip
+                            "media_insights_window_days": 0, "account_totals_days": 1,
+                            "max_concurrent_accounts": 1})  # fmt: skip
     bad_ids = [str(i) for i in config.get("ig_user_ids") or [] if not str(i).isdigit()]
     if bad_ids:
         raise SettingsError("ig_user_ids", f"{bad_ids[0]!r} is not an Instagram account id (digits)",

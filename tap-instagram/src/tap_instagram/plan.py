@@ -1,82 +1,102 @@
-"""One account's insights plan: the operations of every selected insight stream, sent lazily.
+"""One account's insights plan: the operations of every selected insight stream, read ahead.
 
 Operations of all insight streams share batch requests (50 to a request, so the few calls of the
-account-level streams ride along with the many of media insights). They are drawn from each
-stream's builder in turn and sent `per_fetch` at a time, as a stream asks for its results: media
-insights are never all planned or answered at once, so memory stays flat in the account's size.
-Results of a stream that has not asked yet wait for it (the account-level streams: a handful of
-calls per day of history).
+account-level streams ride along with the many of media insights). `read` runs in the background:
+it draws operations from each stream's builder in turn (media insights as the media listing is
+spooled), sends them `per_fetch` at a time with the next fetch already in flight, and writes each
+answer to its stream's spool on disk, so memory stays flat in the account's size and no stream
+waits for Graph once its answers are in. A stream reads its results in the order they were built.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from instagram_graph import BatchOperation, BatchResult, GraphClient
 from instagram_graph.batch import MAX_BATCH
+from instagram_graph.errors import GraphError
+from tap_instagram.spool import Spool
 
 Builder = Callable[[], Iterable[BatchOperation]]
 
 
 class InsightPlan:
-    """Operations drawn from `builders` in order; results handed to the stream that asked for them.
-
-    While a stream emits one fetch's results, the next fetch is already in flight (one ahead, so
-    memory stays bounded): the wait for Graph overlaps the work of writing records.
-    """
+    """Operations drawn from `builders` in order, answered in the background into spools."""
 
     def __init__(
         self, client: GraphClient, account_id: str, builders: Mapping[str, Builder], *,
         per_fetch: int = MAX_BATCH,
     ) -> None:  # fmt: skip
-        """Nothing is built or sent until a stream asks for its results."""
+        """Nothing is built or sent until `read` runs."""
         self.client, self.account_id, self.per_fetch = client, account_id, per_fetch
-        self._waiting: dict[str, deque[BatchResult]] = {name: deque() for name in builders}
-        self._operations = ((name, op) for name, build in builders.items() for op in build())
-        self._drained = False
-        self._ahead: _Fetch | None = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="insights-plan")
+        self._builders = builders
+        self._spools = {name: Spool() for name in builders}
+        self._errors: dict[int, GraphError] = {}  # answers that are errors stay in memory (few)
 
     def results(self, stream: str) -> Iterator[BatchResult]:
-        """The results of `stream`'s operations, in the order they were built."""
-        waiting = self._waiting[stream]
-        while True:
-            while waiting:
-                yield waiting.popleft()
-            if self._drained and self._ahead is None:
-                return
-            self._fetch()
+        """The results of `stream`'s operations, in the order they were built (waiting for them)."""
+        for entry in self._spools[stream]:
+            yield self._result(entry)
 
-    def _fetch(self) -> None:
-        """Take the fetch in flight (or send one), send the next, and file the answers."""
-        current = self._ahead or self._send()
-        self._ahead = None if self._drained else self._send()
-        if self._ahead is None:
-            self._pool.shutdown(wait=False)  # nothing more to send: let the worker go
-        if current is None:
-            return
-        named, answers = current.named, current.answers.result()
-        for (stream, _), result in zip(named, answers, strict=True):
-            self._waiting[stream].append(result)
+    def read(self) -> None:
+        """Build, send and spool every operation; a failure reaches each stream still reading."""
+        try:
+            self._read()
+        except BaseException as exc:
+            for spool in self._spools.values():
+                spool.finish(exc)
+            raise
+        for spool in self._spools.values():
+            spool.finish()
 
-    def _send(self) -> _Fetch | None:
-        """The next `per_fetch` operations (drawn here, in the caller's thread), sent in the pool."""
-        named = list(islice(self._operations, self.per_fetch))
-        self._drained = len(named) < self.per_fetch
+    def close(self) -> None:
+        """Delete the spools."""
+        for spool in self._spools.values():
+            spool.close()
+
+    def _read(self) -> None:
+        operations = ((name, op) for name, build in self._builders.items() for op in build())
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="insights-plan") as sender:
+            ahead = self._send(sender, operations)
+            while ahead is not None:
+                current, ahead = ahead, self._send(sender, operations)
+                self._file(*current)
+
+    def _send(
+        self, sender: ThreadPoolExecutor, operations: Iterator[tuple[str, BatchOperation]]
+    ) -> tuple[list[tuple[str, BatchOperation]], Future[list[BatchResult]]] | None:
+        """The next `per_fetch` operations (drawn in this thread), sent by `sender`."""
+        named = list(islice(operations, self.per_fetch))
         if not named:
             return None
-        operations = [op for _, op in named]
-        future = self._pool.submit(self.client.batch, operations, account=self.account_id)
-        return _Fetch(named, future)
+        ops = [op for _, op in named]
+        return named, sender.submit(self.client.batch, ops, account=self.account_id)
 
+    def _file(
+        self, named: list[tuple[str, BatchOperation]], answers: Future[list[BatchResult]]
+    ) -> None:
+        """Write one fetch's answers to their streams' spools."""
+        by_stream: dict[str, list[dict[str, Any]]] = {}
+        for (stream, _), result in zip(named, answers.result(), strict=True):
+            by_stream.setdefault(stream, []).append(self._entry(result))
+        for stream, entries in by_stream.items():
+            self._spools[stream].extend(entries)
 
-@dataclass
-class _Fetch:
-    """One fetch: the (stream, operation) pairs drawn and their answers to come."""
+    def _entry(self, result: BatchResult) -> dict[str, Any]:
+        op = result.operation
+        entry = {"method": op.method, "path": op.path, "params": op.params,
+                 "insights": op.insights, "status": result.status, "body": result.body}  # fmt: skip
+        if result.error is not None:
+            entry["error"] = key = len(self._errors)
+            self._errors[key] = result.error
+        return entry
 
-    named: list[tuple[str, BatchOperation]]
-    answers: Future[list[BatchResult]]
+    def _result(self, entry: dict[str, Any]) -> BatchResult:
+        op = BatchOperation(
+            entry["method"], entry["path"], entry["params"], insights=entry["insights"]
+        )
+        error = self._errors.get(entry["error"]) if "error" in entry else None
+        return BatchResult(op, entry["status"], entry["body"], error=error)

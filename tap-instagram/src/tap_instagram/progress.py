@@ -9,6 +9,7 @@ unless `verbose_sdk_logs` is set.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +31,7 @@ class Progress:
         self.records: Counter[str] = Counter()
         self.per_account: Counter[str] = Counter()
         self._last = clock()
+        self._lock = threading.Lock()
 
     def record(self, stream: str, account: str) -> None:
         """One record of `stream` for `account` was read."""
@@ -38,11 +40,12 @@ class Progress:
         self.tick(account)
 
     def tick(self, account: str | None) -> None:
-        """Log a progress line when `every` seconds passed since the last one."""
+        """Log a progress line when `every` seconds passed since the last one (from any thread)."""
         now = self.clock()
-        if now - self._last < self.every:
-            return
-        self._last = now
+        with self._lock:
+            if now - self._last < self.every:
+                return
+            self._last = now
         requests, calls = self.counts()
         log.info("progress: account %s: %d records so far (%d in all), %d requests, %d Graph calls",
                  account or "-", self.per_account[account or ""], sum(self.records.values()),

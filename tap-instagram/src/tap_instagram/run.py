@@ -3,11 +3,17 @@
 Streams ask the run, never each other: where an account's media window starts (from the `media`
 bookmark), which streams are selected, what the token may read. Bookmarks are read from the Singer
 state the tap was started with, in the state's own format.
+
+An account's media listing and insights are read in the background, into spools on disk, as soon
+as a stream first needs them; `max_concurrent_accounts` accounts are read ahead at a time, each
+reading its media and its insights at once (Graph requests stay within `max_concurrent_requests`).
+The streams, which the SDK syncs one after another, read those spools as they fill.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
@@ -21,12 +27,16 @@ from tap_instagram.fetch import AccountData
 from tap_instagram.plan import InsightPlan
 from tap_instagram.progress import Progress
 from tap_instagram.skips import Skips
+from tap_instagram.spool import Spool
 
 DAY = 86400
 PAGE_SIZE = 100  # items per page of media, stories and tags (the `page_size` default)
 MEDIA_WINDOW_DAYS = 30  # the `media_insights_window_days` default
 LOOKBACK_DAYS = 2  # the `insights_lookback_days` default
+CONCURRENT_ACCOUNTS = 4  # the `max_concurrent_accounts` default
 COMMENTS_MARGIN_DAYS = 15 / 1440  # comments are final when made; 15 minutes cover a run in progress
+# The streams that read the media listing (media insights are planned from it).
+MEDIA_STREAMS = ("media", "media_children", "comments", "media_insights")
 
 
 class StreamView(Protocol):
@@ -69,6 +79,11 @@ class Run:
         self._plans: dict[str, InsightPlan] = {}
         self.page_size = int(config.get("page_size") or PAGE_SIZE)
         self.window_days = float(config.get("media_insights_window_days", MEDIA_WINDOW_DAYS))
+        self.concurrent_accounts = int(config.get("max_concurrent_accounts") or CONCURRENT_ACCOUNTS)
+        # Two readers an account: its media listing, and its insights plan (which reads the media).
+        self._readers = ThreadPoolExecutor(max_workers=2 * self.concurrent_accounts,
+                                           thread_name_prefix="account-read")  # fmt: skip
+        self._media_since: dict[str, float | None] = {}
 
     @cached_property
     def graph(self) -> GraphClient:
@@ -98,7 +113,7 @@ class Run:
         return found is not None and found.selected
 
     def account_data(self, account_id: str) -> AccountData:
-        """Cached reads of one account."""
+        """Data of one account (nothing is read until asked for, or started by `start_reads`)."""
         if account_id not in self._data:
             self._data[account_id] = AccountData(
                 self.graph, account_id, self.skips, page_size=self.page_size,
@@ -107,6 +122,54 @@ class Run:
                 comments_since=self.comments_since(account_id),
             )  # fmt: skip
         return self._data[account_id]
+
+    def start_reads(self, account_id: str) -> None:
+        """Start the background reads of this account and of the next accounts, up to the bound.
+
+        An account's reads are its media listing (when a stream that needs it is selected) and its
+        insights plan; both write spools that the streams read as they fill.
+        """
+        order = [a.id for a in self.accounts]
+        at = order.index(account_id) if account_id in order else 0
+        for ahead in [account_id, *order[at + 1 : at + self.concurrent_accounts]]:
+            if ahead not in self._plans:
+                self._start(ahead)
+
+    def media(self, account_id: str) -> Spool:
+        """The account's media of this run's window, newest first, read in the background."""
+        self.start_reads(account_id)
+        data = self.account_data(account_id)
+        data.start_media(self.media_since(account_id), self._readers.submit)
+        return data.media()
+
+    def _start(self, account_id: str) -> None:
+        data = self.account_data(account_id)
+        if any(self.selected(name) for name in MEDIA_STREAMS):
+            data.start_media(self.media_since(account_id), self._readers.submit)
+        sources = [
+            s for s in self._streams().values() if isinstance(s, PlansInsights) and s.selected
+        ]
+        self._plans[account_id] = plan = self._plan(data, sources)
+        self._readers.submit(plan.read)
+
+    def _plan(self, data: AccountData, sources: list[PlansInsights]) -> InsightPlan:
+        """An insights plan over `sources`; streams whose operations grow with the media last.
+
+        The account-level streams' few calls are then planned first, and ride along.
+        """
+        sources = sorted(sources, key=lambda s: bool(getattr(s, "lazy_operations", False)))
+        builders = {s.name: _builder(s, data) for s in sources}
+        per_fetch = MAX_BATCH * self.settings.max_concurrent_requests
+        return InsightPlan(self.graph, data.account_id, builders, per_fetch=per_fetch)
+
+    def close(self) -> None:
+        """Stop the background reads (their next request fails at once) and delete the spools."""
+        self.graph.close()
+        self._readers.shutdown(wait=False, cancel_futures=True)
+        for plan in self._plans.values():
+            plan.close()
+        for data in self._data.values():
+            data.close()
 
     @cached_property
     def grants(self) -> Grants | None:
@@ -161,13 +224,12 @@ class Run:
 
         Media younger than the refresh window are re-read for their insights and comments.
         """
-        data = self.account_data(account_id)
-        if not data.media_since_known:
+        if account_id not in self._media_since:
             start = self.start_seconds("media", account_id)
             if start is not None and self.bookmark("media", account_id) is not None:
                 start = min(start, self.now(account_id) - self.window_days * DAY)
-            data.media_since, data.media_since_known = start, True
-        return data.media_since
+            self._media_since[account_id] = start
+        return self._media_since[account_id]
 
     def comments_since(self, account_id: str) -> float | None:
         """How far back later comment pages are read: the comments bookmark, less a margin.
@@ -189,20 +251,15 @@ class Run:
     # ---- insights -----------------------------------------------------------------------------
 
     def insight_plan(self, account_id: str, asking: PlansInsights) -> InsightPlan:
-        """The account's one insights plan over every selected insight stream (and `asking`).
+        """The account's one insights plan over every selected insight stream.
 
-        Streams whose operations grow with the media (`lazy_operations`) are drawn last, so the
-        account-level streams' few calls are planned first and their results wait, small.
+        A stream that is not selected (asked directly) gets a plan of its own, read on the spot.
         """
-        if account_id not in self._plans:
-            data = self.account_data(account_id)
-            sources = [s for s in self._streams().values()
-                       if isinstance(s, PlansInsights) and (s.selected or s is asking)]  # fmt: skip
-            sources.sort(key=lambda s: bool(getattr(s, "lazy_operations", False)))
-            builders = {s.name: _builder(s, data) for s in sources}
-            per_fetch = MAX_BATCH * self.settings.max_concurrent_requests
-            self._plans[account_id] = InsightPlan(self.graph, account_id, builders,
-                                                  per_fetch=per_fetch)  # fmt: skip
+        if not asking.selected:
+            plan = self._plan(self.account_data(account_id), [asking])
+            plan.read()
+            return plan
+        self.start_reads(account_id)
         return self._plans[account_id]
 
 

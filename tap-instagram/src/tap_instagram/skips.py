@@ -7,6 +7,7 @@ One object, stream or account that fails costs that piece only. Each cause is wa
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -30,12 +31,15 @@ class Skips:
 
     counts: Counter[str] = field(default_factory=Counter)
     streams: list[StreamSkip] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, cause: str, error: GraphError | None = None) -> None:
-        """Count one skipped object; warn the first time a cause appears."""
-        if cause not in self.counts:
+        """Count one skipped object; warn the first time a cause appears (from any thread)."""
+        with self._lock:
+            first = cause not in self.counts
+            self.counts[cause] += 1
+        if first:
             log.warning("skipping objects: %s%s", cause, f" ({error})" if error else "")
-        self.counts[cause] += 1
 
     def stream(
         self, stream: str, account: str, error: GraphError, *, scope: str | None = None

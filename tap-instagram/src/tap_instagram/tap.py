@@ -12,10 +12,12 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, TapCapabilities
 from instagram_graph import SETTINGS_SCHEMA, GraphSettings
 from instagram_graph.errors import GraphError
 from instagram_graph.redaction import install as install_redaction
+from tap_instagram.arenas import limit_arenas
 from tap_instagram.checks import check_config
+from tap_instagram.messages import SingerOutput
 from tap_instagram.metrics import FAMILIES, resolve_metrics
 from tap_instagram.progress import Progress, quiet_sdk_logs
-from tap_instagram.run import LOOKBACK_DAYS, MEDIA_WINDOW_DAYS, PAGE_SIZE, Run
+from tap_instagram.run import CONCURRENT_ACCOUNTS, LOOKBACK_DAYS, MEDIA_WINDOW_DAYS, PAGE_SIZE, Run
 from tap_instagram.skips import Skips
 from tap_instagram.streams import (
     account_streams,
@@ -44,6 +46,8 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("hashtags", th.ArrayType(th.StringType), description="Opt-in: hashtags to read (each new tag uses 1 of 30 per 7 days)."),
     th.Property("business_discovery_usernames", th.ArrayType(th.StringType), description="Opt-in: public business/creator usernames to read (Facebook Login only)."),
     th.Property("page_size", th.IntegerType, default=PAGE_SIZE, description="Items per page for media and tags."),
+    th.Property("max_concurrent_accounts", th.IntegerType, default=CONCURRENT_ACCOUNTS,
+                description="Accounts read at the same time, in the background, while the streams write the records of those read before; each reads its media and its insights at once. Graph requests in flight stay within max_concurrent_requests."),
     th.Property("fail_on_skipped_streams", th.BooleanType, default=False,
                 description="Exit non-zero when a stream was skipped for an account (a missing permission, a vanished object). By default such streams are skipped with a warning and the run succeeds."),
     th.Property("verbose_sdk_logs", th.BooleanType, default=False,
@@ -52,12 +56,14 @@ TAP_SETTINGS = th.PropertiesList(
 
 
 # The order streams sync in. Accounts come first (they teach the client the server's clock).
+# Comments come first of the media streams: they are the most records, written while the media
+# listing is still being read in the background.
 # `media` comes after the streams whose media window its bookmark decides (children, comments,
 # media insights): its bookmark is emitted only once they are done, so resuming from any STATE
 # never skips their records.
 STREAM_CLASSES: list[type[Stream]] = [
     account_streams.AccountsStream, account_streams.AccountSnapshotsStream,
-    media_streams.MediaChildrenStream, comment_streams.CommentsStream,
+    comment_streams.CommentsStream, media_streams.MediaChildrenStream,
     media_streams.MediaInsightsStream, media_streams.MediaStream,
     story_streams.StoriesStream, story_streams.StoryInsightsStream,
     insight_streams.AccountInsightsStream, insight_streams.AccountInsightsTotalsStream,
@@ -76,6 +82,7 @@ class TapInstagram(Tap):
         "instagram-connector-tap-instagram"  # the distribution, for --about and --version
     )
     capabilities: ClassVar[list[CapabilitiesEnum]] = [*Tap.capabilities, TapCapabilities.TEST]
+    message_writer_class = SingerOutput  # msgspec, no flush per record (see `messages`)
     config_jsonschema = th.PropertiesList(
         *SETTINGS_SCHEMA.wrapped.values(), *TAP_SETTINGS.wrapped.values()
     ).to_dict()
@@ -83,6 +90,7 @@ class TapInstagram(Tap):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Check settings and metrics before any stream runs."""
         install_redaction()
+        limit_arenas()  # before any reader thread starts
         super().__init__(*args, **kwargs)
         self.settings = GraphSettings.from_config(self.config)
         self.metrics = resolve_metrics(self.config, self.settings.api_version, self.settings.login)
@@ -119,6 +127,8 @@ class TapInstagram(Tap):
             self.logger.info("%s", self.progress.summary())
             self.logger.error("the sync stopped: %s", exc.describe())
             raise SystemExit(1) from None
+        finally:
+            self.run.close()
         self.logger.info("%s", self.progress.summary())
         lines = self.skips.summary_lines()
         if lines:
@@ -133,7 +143,10 @@ class TapInstagram(Tap):
     # Final for typing in the SDK, which has no hook after the connection test: extended as above.
     def run_connection_test(self) -> bool:  # type: ignore[misc]
         """`--test`: one record per stream, then which streams the token serves, per account."""
-        ok = super().run_connection_test()
+        try:
+            ok = super().run_connection_test()
+        finally:
+            self.run.close()
         for line in self.servable_lines():
             self.logger.info("connection test: %s", line)
         return ok

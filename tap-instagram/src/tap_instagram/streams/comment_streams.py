@@ -9,6 +9,7 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context
 
 from tap_instagram.client import InstagramStream
+from tap_instagram.media_reader import is_part
 from tap_instagram.schema_parts import ACCOUNT_ID, MEDIA_ID, USER_REF, id_str, rfc3339, user_ref
 from tap_instagram.streams.media_streams import window_media
 
@@ -35,9 +36,14 @@ def comment_record(
 
 
 def media_comments(item: dict[str, Any], account_id: str) -> Iterator[dict[str, Any]]:
-    """One media's comments, oldest first, each followed by its replies."""
-    media_id = str(item["id"])
-    comments = (item.get("comments") or {}).get("data", [])
+    """The comments of a media item's first page, or of a thread part, each with its replies.
+
+    Oldest first, each comment followed by its replies.
+    """
+    if is_part(item):
+        media_id, comments = str(item["thread"]), item.get("comments") or []
+    else:
+        media_id, comments = str(item["id"]), (item.get("comments") or {}).get("data", [])
     for comment in sorted(comments, key=lambda c: (str(c.get("timestamp") or ""), str(c["id"]))):
         yield comment_record(comment, media_id, account_id, None)
         for reply in (comment.get("replies") or {}).get("data", []):
@@ -54,13 +60,16 @@ class CommentsStream(InstagramStream):
     scope = "comments"
 
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Every comment of the media in this run's media window, media by media, oldest first."""
+        """Every comment of the media in this run's media window, media by media, newest media first."""
         data = self.data(context)
-        data.media(self.run.media_since(data.account_id))  # learns whether comments are refused
+        self.run.media(data.account_id)
+        data.wait_for_comments_verdict()  # the first media spooled: comments read, or refused
         if data.comments_denied is not None:
             raise data.comments_denied
-        for item in window_media(self, context, oldest_first=True):
+        for item in window_media(self, context, parts=True):  # as the listing is read
             yield from media_comments(item, data.account_id)
+        if data.comments_denied is not None:  # refused part way: the rest come without them
+            raise data.comments_denied
 
     schema = th.PropertiesList(
         th.Property("id", th.StringType, required=True),

@@ -12,6 +12,7 @@ from instagram_graph import BatchOperation
 from instagram_graph.errors import InvalidRequestError
 from tap_instagram.client import DAY, InsightStream, InstagramStream
 from tap_instagram.fetch import AccountData, ok_or_skip
+from tap_instagram.media_reader import is_part
 from tap_instagram.metrics import FEED_VIDEO_DOUBTFUL, MEDIA_BREAKDOWNS, media_family
 from tap_instagram.schema_parts import (
     ACCOUNT_ID,
@@ -35,14 +36,18 @@ def in_range(item: dict[str, Any], start: float | None, end: float | None) -> bo
 
 
 def window_media(
-    stream: InstagramStream, context: Context | None, *, oldest_first: bool = False
-) -> Iterator[dict[str, Any]]:
-    """The media of this run's media window (before `end_date`), newest first unless asked."""
+    stream: InstagramStream, context: Context | None, *, oldest_first: bool = False,
+    parts: bool = False,
+) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """The media of this run's media window (before `end_date`), newest first unless asked.
+
+    `parts`: the media's later comment pages (thread parts) come too, among the media.
+    """
     data = stream.data(context)
     start, end = stream.run.media_since(data.account_id), stream.end_seconds()
-    media = data.media(start)
+    media = stream.run.media(data.account_id)
     for item in reversed(media) if oldest_first else media:
-        if in_range(item, start, end):
+        if (parts or not is_part(item)) and in_range(item, start, end):
             yield item
 
 
@@ -196,8 +201,8 @@ class MediaInsightsStream(InsightStream):
         if self.has_bookmark(context):
             start = max(start or 0, self.now(context) - self.run.window_days * DAY)
         metrics = self.metrics
-        for item in data.media(since):
-            if in_range(item, start, end):
+        for item in self.run.media(data.account_id):
+            if not is_part(item) and in_range(item, start, end):
                 yield from insight_operations(
                     item, metrics[media_family(item.get("media_product_type"))]
                 )
