@@ -96,10 +96,11 @@ class AccountData:
         """Until the media read has spooled its first media (or ended): comments are then decided."""
         self.reading.started.wait()
 
-    def close(self) -> None:
-        """Delete the media spool."""
+    def stop(self, error: BaseException) -> None:
+        """No more media: a stream still reading meets `error` after what was spooled."""
+        self.reading.started.set()
         if self._media is not None:
-            self._media.close()
+            self._media.finish(error)
 
     def profile(self) -> dict[str, Any]:
         """The account node with its counts."""

@@ -52,8 +52,13 @@ class InsightPlan:
         for spool in self._spools.values():
             spool.finish()
 
+    def stop(self, error: BaseException) -> None:
+        """No more results: a stream still reading meets `error` after what was spooled."""
+        for spool in self._spools.values():
+            spool.finish(error)
+
     def close(self) -> None:
-        """Delete the spools."""
+        """Delete the spools (once nothing writes them)."""
         for spool in self._spools.values():
             spool.close()
 

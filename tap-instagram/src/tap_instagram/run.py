@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from instagram_graph import GraphClient, GraphSettings, IGAccount, Login, resolve_accounts
 from instagram_graph.batch import MAX_BATCH
-from instagram_graph.errors import PermissionDeniedError
+from instagram_graph.errors import ClientClosedError, PermissionDeniedError
 from instagram_graph.scopes import Grants
 from tap_instagram.discovery import Discovery
 from tap_instagram.fetch import AccountData
@@ -163,13 +163,17 @@ class Run:
         return InsightPlan(self.graph, data.account_id, builders, per_fetch=per_fetch)
 
     def close(self) -> None:
-        """Stop the background reads (their next request fails at once) and delete the spools."""
+        """Stop the background reads: their next request fails at once, no spool waits any more.
+
+        The spools' files go with the process (they are unlinked from the start).
+        """
         self.graph.close()
         self._readers.shutdown(wait=False, cancel_futures=True)
+        stopped = ClientClosedError("the run stopped before this account was read")
         for plan in self._plans.values():
-            plan.close()
+            plan.stop(stopped)
         for data in self._data.values():
-            data.close()
+            data.stop(stopped)
 
     @cached_property
     def grants(self) -> Grants | None:

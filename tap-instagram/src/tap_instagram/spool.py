@@ -36,11 +36,13 @@ class Spool:
         self._error: BaseException | None = None
 
     def extend(self, items: Iterable[Any]) -> None:
-        """Append items; readers waiting for more see them at once."""
+        """Append items; readers waiting for more see them at once (nothing, once finished)."""
         lines = [_encode(item) + b"\n" for item in items]
         if not lines:
             return
         with self._grown:
+            if self._done:
+                return
             end = self._offsets[-1]
             os.pwrite(self._file.fileno(), b"".join(lines), end)
             for line in lines:
@@ -49,8 +51,13 @@ class Spool:
             self._grown.notify_all()
 
     def finish(self, error: BaseException | None = None) -> None:
-        """No more items; `error` (if any) is raised to each reader once it has read them all."""
+        """No more items; `error` (if any) is raised to each reader once it has read them all.
+
+        Only the first call counts (a run that stops finishes its spools before their writers).
+        """
         with self._grown:
+            if self._done:
+                return
             self._done, self._error = True, error
             self._grown.notify_all()
 
