@@ -43,9 +43,10 @@ class Served:
     base_url: str
     token: str
 
-    def control(self, method: str, path: str) -> dict[str, object]:
-        request = urllib.request.Request(f"{self.base_url}/__sandbox/{path}", method=method,
-                                         data=b"{}" if method == "POST" else None)  # fmt: skip
+    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = json.dumps(body or {}).encode() if method == "POST" else None
+        request = urllib.request.Request(f"{self.base_url}/__sandbox/{path}", method=method, data=data,
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
         with urllib.request.urlopen(request) as answer:
             return dict(json.load(answer))
 

@@ -47,7 +47,7 @@ class SettingsError(ConfigValidationError, ValueError):
 
     def __init__(self, setting: str, problem: str, fix: str) -> None:
         """Say which setting is wrong, how, and what to do about it."""
-        self.setting = setting
+        self.setting, self.problem, self.fix = setting, problem, fix
         text = f"Setting `{setting}`: {problem}. Fix: {fix}"
         super().__init__(text, errors=[text])
 

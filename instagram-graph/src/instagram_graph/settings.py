@@ -345,7 +345,7 @@ SETTINGS_SCHEMA = th.PropertiesList(
         )
     ),
     th.Property("max_concurrent_requests", th.IntegerType, default=4,
-                description="Batch requests of reads in flight at once (1 to 16; 1 sends one after another). Batches of writes keep their order. Usage headers and throttles still pace every call; after a failed or throttled request, one at a time."),
+                description="Requests in flight at once per credential, from however many threads read (1 to 16; 1 sends one after another). Batches of writes keep their order. Usage headers and throttles still pace every call; after a failed or throttled request, one at a time."),
     th.Property("ig_user_ids", th.ArrayType(th.StringType), description="Instagram professional account ids to use (default: every account the token reaches)."),
     th.Property("facebook_page_name", th.StringType, description="Use the Instagram account linked to the Facebook Page with this name."),
 )  # fmt: skip

@@ -65,17 +65,24 @@ class Stats:
             self.by_host: Counter[str] = Counter()
             self.in_flight = 0
             self.in_flight_max = 0  # the most Graph requests being answered at one time
+            self.tokens_in_flight: Counter[str] = Counter()
+            self.tokens_in_flight_max = 0  # the most distinct tokens among them (credentials)
 
-    def enter(self) -> None:
+    def enter(self, token: str) -> None:
         """A request arrived (answered concurrently with others only while they wait)."""
         with self.lock:
             self.in_flight += 1
             self.in_flight_max = max(self.in_flight_max, self.in_flight)
+            self.tokens_in_flight[token] += 1
+            self.tokens_in_flight_max = max(self.tokens_in_flight_max, len(self.tokens_in_flight))
 
-    def leave(self) -> None:
+    def leave(self, token: str) -> None:
         """A request was answered."""
         with self.lock:
             self.in_flight -= 1
+            self.tokens_in_flight[token] -= 1
+            if self.tokens_in_flight[token] <= 0:
+                del self.tokens_in_flight[token]
 
     def record(self, method: str, host: str, template: str, status: str) -> None:
         """Count one HTTP request."""
@@ -102,12 +109,13 @@ class Sandbox:
         self.webhooks = WebhookSender(backend)
 
     async def handle(self, request: Request) -> Response:
-        """Answer one non-control HTTP request (counted while in flight)."""
-        self.stats.enter()
+        """Answer one non-control HTTP request (counted while in flight, with its token)."""
+        token = request.headers.get("authorization") or request.query_params.get("access_token", "")
+        self.stats.enter(token)
         try:
             return await self._handle(request)
         finally:
-            self.stats.leave()
+            self.stats.leave(token)
 
     async def _handle(self, request: Request) -> Response:
         root = f"{request.url.scheme}://{request.headers.get('host', 'localhost')}"

@@ -1,4 +1,4 @@
-"""Seeded scenarios: `demo`, `large`, `xlarge` and `empty` worlds, laid out relative to the clock's start."""
+"""Seeded scenarios: `demo`, `large`, `xlarge`, `agency` and `empty` worlds, laid out relative to the clock's start."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from instagram_sandbox.state.models import (
     IgAccount,
     Media,
     Page,
+    Token,
 )
 from instagram_sandbox.state.tokens import DAY, LONG_LIVED_SECONDS, TokenRegistry
 from instagram_sandbox.state.world import IdFactory, World
@@ -210,7 +211,7 @@ class _Builder:
             story.alt_text = None
             owner.story_ids.append(story.id)
 
-    def facebook_user(self, name: str, pages: list[Page], label_accounts: list[IgAccount]) -> None:
+    def facebook_user(self, name: str, pages: list[Page], label_accounts: list[IgAccount]) -> Token:
         user = FacebookUser(self.ids.make("10", 15), name, [p.id for p in pages])
         self.world.fb_users[user.id] = user
         token = self.tokens.issue(
@@ -230,11 +231,12 @@ class _Builder:
             self.world.starter_tokens.append(
                 (f"{acct.username} (Facebook Login)", acct.id, token.value)
             )
+        return token
 
-    def instagram_login_token(self, acct: IgAccount) -> None:
+    def instagram_login_token(self, acct: IgAccount, *, age_days: float = 2) -> None:
         token = self.tokens.issue(
             "ig_long", self.world.ig_app, acct.id, IG_SCOPES,
-            lifetime=LONG_LIVED_SECONDS, issued_at=self.now - 2 * DAY,
+            lifetime=LONG_LIVED_SECONDS, issued_at=self.now - age_days * DAY,
         )  # fmt: skip
         self.world.starter_tokens.append(
             (f"{acct.username} (Instagram Login)", acct.id, token.value)
@@ -304,6 +306,44 @@ def build_xlarge(b: _Builder) -> None:
     b.facebook_user("Hal Huge", [b.page("Huge Brand", big)], [big])
 
 
+AGENCY_FACEBOOK, AGENCY_INSTAGRAM = 150, 50
+
+
+def build_agency(b: _Builder) -> None:
+    """An agency's 200 client accounts, of mixed sizes and login kinds.
+
+    150 come through one Facebook Login user, 50 are creators each with an Instagram Login token.
+    Mostly small, twenty medium, four big. The agency's token was not granted insights for five of
+    its accounts, and one creator's token expired 10 days ago.
+    """
+    clients = [_agency_account(b, i, "facebook") for i in range(AGENCY_FACEBOOK)]
+    token = b.facebook_user("Avery Agency", [b.page(f"{a.name} Page", a) for a in clients], clients)
+    forbidden = {clients[i].id for i in (7, 33, 61, 88, 140)}
+    token.scope_targets["instagram_manage_insights"] = tuple(
+        a.id for a in clients if a.id not in forbidden
+    )
+    for i in range(AGENCY_INSTAGRAM):
+        creator = _agency_account(b, AGENCY_FACEBOOK + i, "instagram")
+        b.instagram_login_token(creator, age_days=70 if i == 12 else 2)  # 60-day tokens
+
+
+def _agency_account(b: _Builder, i: int, login: str) -> IgAccount:
+    """Client `i`: big every 50th, medium every 10th, else small; a few under 100 followers."""
+    media, comments = (
+        (600, 3000) if i % 50 == 0 else (120, 600) if i % 10 == 5 else (8 + i * 7 % 30, 40)
+    )
+    followers = 80 if i % 7 == 3 else 500 + i * 37 % 20000
+    acct = b.account(f"client{i:03d}", f"Client {i:03d}", followers, login=login,
+                     account_type="MEDIA_CREATOR" if login == "instagram" else "BUSINESS",
+                     age_days=400, converted_days=400)  # fmt: skip
+    kinds = ["IMAGE"] * (media * 7 // 10) + ["CAROUSEL"] * (media // 10)
+    made = b.media(acct, kinds + ["REELS"] * (media - len(kinds)), 360)
+    b.comments(acct, made, comments, reply_share=0.1)
+    if i % 10 == 0:
+        b.stories(acct, [3, 11], [400, 60])
+    return acct
+
+
 def build_empty(b: _Builder) -> None:
     """An account with no media, stories or comments."""
     quiet = b.account("quietshop", "Quiet Shop", 150, age_days=40)
@@ -314,6 +354,7 @@ SCENARIOS: dict[str, Callable[[_Builder], None]] = {
     "demo": build_demo,
     "large": build_large,
     "xlarge": build_xlarge,
+    "agency": build_agency,
     "empty": build_empty,
 }
 

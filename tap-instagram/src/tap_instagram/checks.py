@@ -15,7 +15,10 @@ MAX_HASHTAGS = 30
 
 
 def check_config(
-    config: Mapping[str, Any], settings: GraphSettings, known: Iterable[str], log: logging.Logger
+    config: Mapping[str, Any],
+    settings: list[GraphSettings],
+    known: Iterable[str],
+    log: logging.Logger,
 ) -> None:
     """Raise the first bad setting; warn once per key that no setting reads."""
     for line in unknown_settings(config, known):
@@ -28,7 +31,9 @@ def check_config(
     if len(config.get("hashtags") or []) > MAX_HASHTAGS:
         raise SettingsError("hashtags", "Instagram allows 30 unique hashtags per account per 7 days",
                             "list at most 30")  # fmt: skip
-    if config.get("business_discovery_usernames") and settings.login is Login.INSTAGRAM:
+    if config.get("business_discovery_usernames") and all(
+        s.login is Login.INSTAGRAM for s in settings
+    ):
         raise SettingsError("business_discovery_usernames", "Business Discovery needs Facebook Login",
                             "remove it, or use login facebook")  # fmt: skip
     check_batch_with_maps(config)

@@ -9,8 +9,8 @@ from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.types import Context
 
-from instagram_graph import BatchOperation, BatchResult, GraphClient
-from instagram_graph.errors import PermissionDeniedError, SkippableError
+from instagram_graph import BatchOperation, BatchResult
+from instagram_graph.errors import GraphError, PermissionDeniedError, SkippableError
 from instagram_graph.scopes import SCOPES
 from tap_instagram.fetch import AccountData
 from tap_instagram.run import DAY, Run
@@ -42,8 +42,13 @@ class InstagramStream(Stream):
         A partition the token was never granted (per `debug_token`) is skipped without a call.
         """
         account = str((context or {}).get("account_id"))
-        scope = SCOPES[self.scope][self.graph.settings.login]
+        scope = SCOPES[self.scope][self.run.settings_for(account).login]
         try:
+            failed = self.run.connections.failure(account)
+            if (
+                failed is not None
+            ):  # its credential died, or the account failed in an earlier stream
+                raise failed
             denied = self.run.denied(self.scope, account)
             if denied is not None:
                 raise denied
@@ -52,6 +57,13 @@ class InstagramStream(Stream):
                 yield record
         except (PermissionDeniedError, SkippableError) as exc:
             self.run.skips.stream(self.name, account, exc, scope=scope)
+        except GraphError as exc:
+            # One account or credential that fails costs its own streams while others go on.
+            if exc is not self.run.connections.failure(
+                account
+            ) and not self.run.connections.isolate(account, exc):
+                raise
+            self.run.skips.stream(self.name, account, exc, scope=scope)
 
     @property
     def run(self) -> Run:
@@ -59,16 +71,6 @@ class InstagramStream(Stream):
         run = getattr(self._tap, "run")  # noqa: B009 - the tap's attribute, typed here
         assert isinstance(run, Run)
         return run
-
-    @property
-    def metrics(self) -> dict[str, tuple[str, ...]]:
-        """The metrics asked for, per insight family."""
-        return self.run.metrics
-
-    @property
-    def graph(self) -> GraphClient:
-        """The shared Graph client."""
-        return self.run.graph
 
     @property
     def partitions(self) -> list[dict[str, Any]] | None:

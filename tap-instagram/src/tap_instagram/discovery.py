@@ -5,7 +5,7 @@ Each is read once per run and account, and shared by the streams that emit it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from instagram_graph import GraphClient
@@ -25,9 +25,11 @@ def discovery_expression(username: str, after: str | None) -> str:
 class Discovery:
     """Hashtag ids and discovered profiles, per account, read on first use."""
 
-    def __init__(self, client: GraphClient, config: Mapping[str, Any], skips: Skips) -> None:
-        """Nothing is read until a stream asks."""
-        self.client, self.skips = client, skips
+    def __init__(
+        self, client_for: Callable[[str], GraphClient], config: Mapping[str, Any], skips: Skips
+    ) -> None:
+        """Nothing is read until a stream asks; each account is read with its own credential."""
+        self.client_for, self.skips = client_for, skips
         self.hashtags: list[str] = list(config.get("hashtags") or [])
         self.usernames: list[str] = list(config.get("business_discovery_usernames") or [])
         self._hashtags: dict[str, list[dict[str, str]]] = {}
@@ -39,7 +41,7 @@ class Discovery:
             found: list[dict[str, str]] = []
             for name in self.hashtags:
                 try:
-                    answer = self.client.get("ig_hashtag_search", user_id=account_id,
+                    answer = self.client_for(account_id).get("ig_hashtag_search", user_id=account_id,
                                              q=name.lstrip("#"), account=account_id)  # fmt: skip
                 except SkippableError as exc:
                     self.skips.add(f"hashtag {name!r} not found", exc)
@@ -58,7 +60,7 @@ class Discovery:
             out: dict[str, dict[str, Any] | None] = {}
             for username in self.usernames:
                 try:
-                    answer = self.client.get(account_id, fields=discovery_expression(username, None),
+                    answer = self.client_for(account_id).get(account_id, fields=discovery_expression(username, None),
                                              account=account_id)  # fmt: skip
                     out[username] = answer.get("business_discovery")
                 except SkippableError as exc:
@@ -75,7 +77,7 @@ class Discovery:
         items = list(edge.get("data", []))
         after = (edge.get("paging") or {}).get("cursors", {}).get("after")
         while after and edge.get("data"):
-            answer = self.client.get(
+            answer = self.client_for(account_id).get(
                 account_id, fields=discovery_expression(username, after), account=account_id
             )
             edge = (answer.get("business_discovery") or {}).get("media") or {}

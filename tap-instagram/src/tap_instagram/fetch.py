@@ -74,18 +74,19 @@ class AccountData:
         """Why comments cannot be read for this account (refused or never granted), else None."""
         return self.reading.comments_denied
 
-    def start_media(
-        self, since: float | None, submit: Callable[[Callable[[], None]], object]
-    ) -> None:
-        """Begin reading media published at or after `since` (all when None): `submit` runs it."""
+    def start_media(self, since: float | None) -> Callable[[], None] | None:
+        """The read of media published at or after `since` (all when None), for the caller to run.
+
+        None when it was started already. Streams may read the spool from now on.
+        """
         with self._lock:
             if self._media is not None:
-                return
+                return None
             self._media = Spool()
             if self._profile is not None:
                 self.reading.media_count = self._profile.get("media_count")
             spool, reading = self._media, self.reading
-        submit(lambda: read_media(reading, spool, since))
+        return lambda: read_media(reading, spool, since)
 
     def media(self) -> Spool:
         """The media read this run, newest first, expansions complete (read as they arrive)."""

@@ -12,16 +12,17 @@ The streams, which the SDK syncs one after another, read those spools as they fi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
-from instagram_graph import GraphClient, GraphSettings, IGAccount, Login, resolve_accounts
+from instagram_graph import GraphClient, GraphSettings, IGAccount, Login
 from instagram_graph.batch import MAX_BATCH
 from instagram_graph.errors import ClientClosedError, PermissionDeniedError
-from instagram_graph.scopes import Grants
+from tap_instagram.connections import Connections
 from tap_instagram.discovery import Discovery
 from tap_instagram.fetch import AccountData
 from tap_instagram.plan import InsightPlan
@@ -54,6 +55,7 @@ class PlansInsights(Protocol):
     """A stream whose reads are insights operations in the account's shared batches."""
 
     name: str
+    scope: str  # the kind of permission its reads need
 
     @property
     def selected(self) -> bool:
@@ -67,45 +69,52 @@ class Run:
     """Everything one run reads, read once and shared by the streams."""
 
     def __init__(
-        self, settings: GraphSettings, config: Mapping[str, Any], *,
-        metrics: dict[str, tuple[str, ...]], streams: Callable[[], Mapping[str, StreamView]], state: Callable[[], Mapping[str, Any]],
+        self, settings: list[tuple[str, GraphSettings]], config: Mapping[str, Any], *,
+        metrics: Mapping[Login, dict[str, tuple[str, ...]]],
+        streams: Callable[[], Mapping[str, StreamView]], state: Callable[[], Mapping[str, Any]],
     ) -> None:  # fmt: skip
         """Nothing is read until a stream asks."""
-        self.settings, self.config, self.metrics = settings, config, metrics
+        self.config, self._metrics = config, metrics
         self.skips = Skips()
         self.progress = Progress(self.request_counts)
+        self.connections = Connections(settings, self.progress.tick)
         self._streams, self._state = streams, state
         self._data: dict[str, AccountData] = {}
         self._plans: dict[str, InsightPlan] = {}
         self.page_size = int(config.get("page_size") or PAGE_SIZE)
         self.window_days = float(config.get("media_insights_window_days", MEDIA_WINDOW_DAYS))
         self.concurrent_accounts = int(config.get("max_concurrent_accounts") or CONCURRENT_ACCOUNTS)
-        # Two readers an account: its media listing, and its insights plan (which reads the media).
-        self._readers = ThreadPoolExecutor(max_workers=2 * self.concurrent_accounts,
+        # One reader an account at a time (its insights plan reads beside it, see _read_account).
+        self._readers = ThreadPoolExecutor(max_workers=self.concurrent_accounts,
                                            thread_name_prefix="account-read")  # fmt: skip
         self._media_since: dict[str, float | None] = {}
+        self._starting = threading.RLock()
 
-    @cached_property
-    def graph(self) -> GraphClient:
-        """The one Graph client of this run; every answer may log progress."""
-        client = GraphClient(self.settings)
-        client.observers.append(self.progress.tick)
-        return client
+    def client_for(self, account_id: str) -> GraphClient:
+        """The Graph client of the credential that reads `account_id`."""
+        return self.connections.of(account_id).client
+
+    def settings_for(self, account_id: str) -> GraphSettings:
+        """The settings of the credential that reads `account_id`."""
+        return self.connections.of(account_id).settings
+
+    def metrics_for(self, account_id: str) -> dict[str, tuple[str, ...]]:
+        """The metrics asked for, per insight family, for this account's login."""
+        return self._metrics[self.settings_for(account_id).login]
 
     @cached_property
     def discovery(self) -> Discovery:
         """Hashtags and Business Discovery profiles (opt-in)."""
-        return Discovery(self.graph, self.config, self.skips)
+        return Discovery(self.client_for, self.config, self.skips)
 
     def request_counts(self) -> tuple[int, int]:
         """HTTP requests so far (token endpoints included) and Graph calls (a batch of n is n)."""
-        token_calls = self.graph.auth.exchanger.calls
-        return self.graph.calls + token_calls, self.graph.graph_calls + token_calls
+        return self.connections.counts()
 
-    @cached_property
+    @property
     def accounts(self) -> list[IGAccount]:
-        """The IG accounts this run reads."""
-        return resolve_accounts(self.graph)
+        """The IG accounts this run reads (of every credential that could list its accounts)."""
+        return self.connections.accounts
 
     def selected(self, stream: str) -> bool:
         """Whether the catalog selects `stream` (what is not selected is not read)."""
@@ -116,7 +125,7 @@ class Run:
         """Data of one account (nothing is read until asked for, or started by `start_reads`)."""
         if account_id not in self._data:
             self._data[account_id] = AccountData(
-                self.graph, account_id, self.skips, page_size=self.page_size,
+                self.client_for(account_id), account_id, self.skips, page_size=self.page_size,
                 comments_denied=self.denied("comments", account_id),
                 comments=self.selected("comments"), children=self.selected("media_children"),
                 comments_since=self.comments_since(account_id),
@@ -131,26 +140,33 @@ class Run:
         """
         order = [a.id for a in self.accounts]
         at = order.index(account_id) if account_id in order else 0
-        for ahead in [account_id, *order[at + 1 : at + self.concurrent_accounts]]:
-            if ahead not in self._plans:
-                self._start(ahead)
+        with self._starting:  # never start an account twice, whichever thread asks
+            for ahead in [account_id, *order[at + 1 : at + self.concurrent_accounts]]:
+                if ahead not in self._plans:
+                    self._start(ahead)
 
     def media(self, account_id: str) -> Spool:
         """The account's media of this run's window, newest first, read in the background."""
         self.start_reads(account_id)
         data = self.account_data(account_id)
-        data.start_media(self.media_since(account_id), self._readers.submit)
+        read = data.start_media(self.media_since(account_id))
+        if read is not None:  # no stream that reads media is selected: asked directly
+            self._readers.submit(read)
         return data.media()
 
     def _start(self, account_id: str) -> None:
         data = self.account_data(account_id)
+        if self.connections.failure(account_id) is not None:
+            self._plans[account_id] = self._plan(data, [])  # nothing to read: its streams skip
+            return
+        media = None
         if any(self.selected(name) for name in MEDIA_STREAMS):
-            data.start_media(self.media_since(account_id), self._readers.submit)
-        sources = [
-            s for s in self._streams().values() if isinstance(s, PlansInsights) and s.selected
-        ]
+            media = data.start_media(self.media_since(account_id))
+        # A stream the token was never granted for this account costs no call (its stream skips).
+        sources = [s for s in self._streams().values() if isinstance(s, PlansInsights)
+                   and s.selected and self.denied(s.scope, account_id) is None]  # fmt: skip
         self._plans[account_id] = plan = self._plan(data, sources)
-        self._readers.submit(plan.read)
+        self._readers.submit(_read_account, media, plan.read)
 
     def _plan(self, data: AccountData, sources: list[PlansInsights]) -> InsightPlan:
         """An insights plan over `sources`; streams whose operations grow with the media last.
@@ -159,15 +175,15 @@ class Run:
         """
         sources = sorted(sources, key=lambda s: bool(getattr(s, "lazy_operations", False)))
         builders = {s.name: _builder(s, data) for s in sources}
-        per_fetch = MAX_BATCH * self.settings.max_concurrent_requests
-        return InsightPlan(self.graph, data.account_id, builders, per_fetch=per_fetch)
+        per_fetch = MAX_BATCH * data.client.settings.max_concurrent_requests
+        return InsightPlan(data.client, data.account_id, builders, per_fetch=per_fetch)
 
     def close(self) -> None:
         """Stop the background reads: their next request fails at once, no spool waits any more.
 
         The spools' files go with the process (they are unlinked from the start).
         """
-        self.graph.close()
+        self.connections.close()
         self._readers.shutdown(wait=False, cancel_futures=True)
         stopped = ClientClosedError("the run stopped before this account was read")
         for plan in self._plans.values():
@@ -175,19 +191,13 @@ class Run:
         for data in self._data.values():
             data.stop(stopped)
 
-    @cached_property
-    def grants(self) -> Grants | None:
-        """The token's scopes per `debug_token`, asked once (None: unknown, learn per endpoint)."""
-        if self.settings.login is not Login.FACEBOOK:
-            return None
-        return Grants.from_debug(self.graph.auth.token_info())
-
     def denied(self, kind: str, account_id: str) -> PermissionDeniedError | None:
         """The refusal a read of `kind` for this account would get, known up front, else None."""
-        if kind == "basic" or self.grants is None:
+        conn = self.connections.of(account_id)
+        if kind == "basic" or conn.grants is None:
             return None
         page = next((a.page_id for a in self.accounts if a.id == account_id), None)
-        scope = self.grants.missing(kind, self.settings.login, [account_id, page])
+        scope = conn.grants.missing(kind, conn.settings.login, [account_id, page])
         if scope is None:
             return None
         return PermissionDeniedError(
@@ -219,19 +229,23 @@ class Run:
 
     def now(self, account_id: str) -> float:
         """Graph's time (learned from answers; the profile read teaches it when nothing has yet)."""
-        if not self.graph.clock.observed:
+        client = self.client_for(account_id)
+        if not client.clock.observed:
             self.account_data(account_id).profile()
-        return self.graph.clock.now()
+        return client.clock.now()
 
     def media_since(self, account_id: str) -> float | None:
         """Where this run's media read starts: the `media` bookmark, at the latest the window's.
 
-        Media younger than the refresh window are re-read for their insights and comments.
+        Media younger than the refresh window are re-read for their insights and comments (never
+        from before start_date).
         """
         if account_id not in self._media_since:
             start = self.start_seconds("media", account_id)
             if start is not None and self.bookmark("media", account_id) is not None:
                 start = min(start, self.now(account_id) - self.window_days * DAY)
+                start_date = self.config.get("start_date")  # never before the user's start
+                start = max(start, seconds(start_date)) if start_date else start
             self._media_since[account_id] = start
         return self._media_since[account_id]
 
@@ -265,6 +279,20 @@ class Run:
             return plan
         self.start_reads(account_id)
         return self._plans[account_id]
+
+
+def _read_account(media: Callable[[], None] | None, insights: Callable[[], None]) -> None:
+    """One account's reads: its media listing here, its insights plan beside it.
+
+    The plan waits for the media it plans from; each failure ends in the spools its streams read.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="account-insights") as beside:
+        planned = beside.submit(insights)
+        try:
+            if media is not None:
+                media()
+        finally:
+            planned.result()
 
 
 def _builder(stream: PlansInsights, data: AccountData) -> Callable[[], Iterable[Any]]:

@@ -9,11 +9,12 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, TapCapabilities
 
-from instagram_graph import SETTINGS_SCHEMA, GraphSettings
+from instagram_graph import SETTINGS_SCHEMA
 from instagram_graph.errors import GraphError
 from instagram_graph.redaction import install as install_redaction
 from tap_instagram.arenas import limit_arenas
 from tap_instagram.checks import check_config
+from tap_instagram.connections import CREDENTIAL_KEYS, credential_settings
 from tap_instagram.messages import SingerOutput
 from tap_instagram.metrics import FAMILIES, resolve_metrics
 from tap_instagram.progress import Progress, quiet_sdk_logs
@@ -28,7 +29,16 @@ from tap_instagram.streams import (
     story_streams,
 )
 
+_SECRET_KEYS = ("access_token", "refresh_token", "client_secret", "app_secret")
+CREDENTIAL = th.ObjectType(*(
+    th.Property(key, th.ArrayType(th.StringType) if key == "ig_user_ids" else th.StringType,
+                secret=key in _SECRET_KEYS, description=SETTINGS_SCHEMA.wrapped[key].description)
+    for key in CREDENTIAL_KEYS
+))  # fmt: skip
+
 TAP_SETTINGS = th.PropertiesList(
+    th.Property("credentials", th.ArrayType(CREDENTIAL), secret=True,
+                description="More credentials to read with, for agencies: each entry a token (access_token, login, and optionally ig_user_ids, facebook_page_name, api_url, refresh_token, token_store, oauth_mode, client_id, client_secret, app_secret) over the top-level settings. One Facebook Login token reaches every account its user manages; an Instagram Login token one account. A credential whose token is dead or refused costs its own accounts only."),
     th.Property("start_date", th.DateTimeType, description="Read data from this instant on (first sync). Default: 30 days of insights, all media."),
     th.Property("end_date", th.DateType, description="Read data before this date (exclusive)."),
     th.Property("insights_lookback_days", th.IntegerType, default=LOOKBACK_DAYS,
@@ -47,7 +57,7 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("business_discovery_usernames", th.ArrayType(th.StringType), description="Opt-in: public business/creator usernames to read (Facebook Login only)."),
     th.Property("page_size", th.IntegerType, default=PAGE_SIZE, description="Items per page for media and tags."),
     th.Property("max_concurrent_accounts", th.IntegerType, default=CONCURRENT_ACCOUNTS,
-                description="Accounts read at the same time, in the background, while the streams write the records of those read before; each reads its media and its insights at once. Graph requests in flight stay within max_concurrent_requests."),
+                description="Accounts read at the same time, in the background, while the streams write the records of those read before; each reads its media and its insights at once. Requests in flight stay within max_concurrent_requests per credential."),
     th.Property("fail_on_skipped_streams", th.BooleanType, default=False,
                 description="Exit non-zero when a stream was skipped for an account (a missing permission, a vanished object). By default such streams are skipped with a warning and the run succeeds."),
     th.Property("verbose_sdk_logs", th.BooleanType, default=False,
@@ -92,15 +102,20 @@ class TapInstagram(Tap):
         install_redaction()
         limit_arenas()  # before any reader thread starts
         super().__init__(*args, **kwargs)
-        self.settings = GraphSettings.from_config(self.config)
-        self.metrics = resolve_metrics(self.config, self.settings.api_version, self.settings.login)
-        check_config(self.config, self.settings, self.config_jsonschema["properties"], self.logger)
+        self.credentials = credential_settings(self.config)
+        self.settings = self.credentials[0][1]
+        self.metrics = {
+            login: resolve_metrics(self.config, self.settings.api_version, login)
+            for login in dict.fromkeys(s.login for _, s in self.credentials)
+        }
+        check_config(self.config, [s for _, s in self.credentials],
+                     self.config_jsonschema["properties"], self.logger)  # fmt: skip
         quiet_sdk_logs(bool(self.config.get("verbose_sdk_logs")))
 
     @cached_property
     def run(self) -> Run:
         """The run's reads (accounts, per-account data, insights plans), shared by the streams."""
-        return Run(self.settings, self.config, metrics=self.metrics,
+        return Run(self.credentials, self.config, metrics=self.metrics,
                    streams=lambda: self.streams, state=lambda: self.state)  # fmt: skip
 
     @property
@@ -130,14 +145,15 @@ class TapInstagram(Tap):
         finally:
             self.run.close()
         self.logger.info("%s", self.progress.summary())
-        lines = self.skips.summary_lines()
+        dead = self.run.connections.summary_lines()
+        lines = dead + self.skips.summary_lines()
         if lines:
             self.logger.warning("run summary: skipped\n  %s", "\n  ".join(lines))
-        if self.skips.streams and self.config.get("fail_on_skipped_streams"):
+        if (self.skips.streams or dead) and self.config.get("fail_on_skipped_streams"):
             self.logger.error(
-                "%d stream(s) were skipped and fail_on_skipped_streams is set: exiting with 1",
-                len(self.skips.streams),
-            )
+                "%d stream(s) and %d credential(s) were skipped and fail_on_skipped_streams is "
+                "set: exiting with 1", len(self.skips.streams), len(dead),
+            )  # fmt: skip
             raise SystemExit(1)
 
     # Final for typing in the SDK, which has no hook after the connection test: extended as above.

@@ -72,7 +72,7 @@ class TagsStream(InstagramStream):
         start = self.start_seconds(context) if self.has_bookmark(context) else None
         rows: list[dict[str, Any]] = []
         params: dict[str, Any] = {"fields": TAG_FIELDS, "limit": 100}
-        for page in self.graph.pages(
+        for page in data.client.pages(
             f"{data.account_id}/tags", params, shape=Shape.CURSORS_ONLY, account=data.account_id
         ):
             items = page.get("data", [])
@@ -122,7 +122,7 @@ class HashtagMediaStream(InstagramStream):
         for tag in self.run.discovery.hashtag_ids(data.account_id):
             for kind, shape in (("top", Shape.CURSOR_URLS), ("recent", Shape.AFTER_ONLY)):
                 params = {"user_id": data.account_id, "fields": HASHTAG_MEDIA_FIELDS, "limit": 50}
-                for item in self.graph.items(
+                for item in data.client.items(
                     f"{tag['id']}/{kind}_media", params, shape=shape, account=data.account_id
                 ):
                     yield {

@@ -76,7 +76,7 @@ class AccountInsightsStream(AccountInsightStream):
 
     def build_operations(self, data: AccountData) -> list[BatchOperation]:
         """≤ 30-day windows; follower_count alone, over the last 30 complete days only."""
-        metrics = self.metrics["account_daily"]
+        metrics = self.run.metrics_for(data.account_id)["account_daily"]
         start, end = self.range_for(data)
         path = f"{data.account_id}/insights"
         ops = []
@@ -135,7 +135,7 @@ class AccountInsightsTotalsStream(AccountInsightStream):
         product that cannot be summed back for reach (unique accounts). `account_totals_days`
         caps how many days a first sync reads.
         """
-        metrics = self.metrics["account_totals"]
+        metrics = self.run.metrics_for(data.account_id)["account_totals"]
         cap = self.config.get("account_totals_days")
         first_sync = not self.has_bookmark({"account_id": data.account_id})
         start, end = self.range_for(data, max_days=int(cap) if cap and first_sync else None)
@@ -208,7 +208,7 @@ class AudienceDemographicsStream(AccountInsightStream):
         return [
             BatchOperation("GET", path, {"metric": metric, "period": "lifetime", "metric_type": "total_value",
                                          "timeframe": timeframe, "breakdown": breakdown}, insights=True)
-            for metric in self.metrics["account_demographics"]
+            for metric in self.run.metrics_for(data.account_id)["account_demographics"]
             for breakdown in DEMOGRAPHIC_BREAKDOWNS
             for timeframe in DEMOGRAPHIC_TIMEFRAMES
         ]  # fmt: skip

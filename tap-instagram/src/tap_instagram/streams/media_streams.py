@@ -200,8 +200,8 @@ class MediaInsightsStream(InsightStream):
         start, end = since, self.end_seconds()
         if self.has_bookmark(context):
             start = max(start or 0, self.now(context) - self.run.window_days * DAY)
-        metrics = self.metrics
-        for item in self.run.media(data.account_id):
+        metrics = self.run.metrics_for(data.account_id)
+        for item in data.media():  # started with the account's reads, before this plan
             if not is_part(item) and in_range(item, start, end):
                 yield from insight_operations(
                     item, metrics[media_family(item.get("media_product_type"))]

@@ -45,7 +45,7 @@ class StoryInsightsStream(InsightStream):
 
     def build_operations(self, data: AccountData) -> list[BatchOperation]:
         """Per story: the story metrics, plus one operation per breakdown metric."""
-        metrics = self.metrics["media_story"]
+        metrics = self.run.metrics_for(data.account_id)["media_story"]
         return [op for story in data.stories() for op in insight_operations(story, metrics)]
 
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
