@@ -18,7 +18,7 @@ help:
 	@echo "make demo     - sandbox + meltano run tap-instagram target-duckdb + a report (run it twice)"
 	@echo "make test     - lint, type-check and run every test suite (PostgreSQL end to end included)"
 	@echo "make lint     - ruff and mypy only"
-	@echo "make bench    - benchmarks: sandbox throughput, big accounts, BATCH messages (bench/results/)"
+	@echo "make bench    - benchmarks: sandbox throughput, big accounts, BATCH messages, 200 accounts (bench/results/)"
 	@echo "make sandbox  - serve the demo scenario on 127.0.0.1:8765"
 	@echo "make dist     - sdists and wheels of every package in dist/ (version: the newest vX.Y.Z tag)"
 
@@ -29,10 +29,11 @@ $(UV):
 bootstrap: $(UV)
 	$(UV) sync --all-packages --all-extras --frozen
 
-# Meltano lives in its own environment (pinned); `meltano install` sets up every plugin of meltano.yml.
+# Meltano lives in its own environment (pinned, with psycopg for a PostgreSQL system database that
+# holds state shared by several workers); `meltano install` sets up every plugin of meltano.yml.
 $(MELTANO): | $(UV)
 	$(UV) venv --quiet .tools/meltano
-	$(UV) pip install --quiet --python .tools/meltano/bin/python "meltano==$(MELTANO_VERSION)"
+	$(UV) pip install --quiet --python .tools/meltano/bin/python "meltano[postgres]==$(MELTANO_VERSION)"
 
 meltano: bootstrap $(MELTANO)
 	$(MELTANO) install
@@ -56,6 +57,7 @@ bench: meltano
 	$(UV) run python bench/sandbox_throughput.py
 	$(UV) run python bench/tap_large.py || true  # a goal not met is reported, not a failed make
 	$(UV) run python bench/batch_messages.py
+	$(UV) run python bench/agency.py
 
 sandbox: bootstrap
 	$(UV) run instagram-sandbox serve --scenario demo --port 8765

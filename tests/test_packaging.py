@@ -51,8 +51,9 @@ def test_wheels_install_with_plain_pip(tmp_path: Path) -> None:
     run(tool("uv"), "build", "--all-packages", "--out-dir", dist)
     wheels = {w.name.split("-")[0]: w for w in dist.glob("*.whl")}
     assert set(wheels) == {"instagram_connector_graph", "instagram_connector_tap_instagram",
-                           "instagram_connector_target_instagram", "instagram_connector_sandbox"}  # fmt: skip
-    assert len(list(dist.glob("*.tar.gz"))) == 4
+                           "instagram_connector_target_instagram", "instagram_connector_sandbox",
+                           "instagram_connector_orchestration"}  # fmt: skip
+    assert len(list(dist.glob("*.tar.gz"))) == 5
     version = wheels["instagram_connector_tap_instagram"].name.split("-")[1]
     assert len({w.name.split("-")[1] for w in wheels.values()}) == 1  # one version source
     bin_dir = new_venv(tmp_path / "venv")

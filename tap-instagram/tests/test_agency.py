@@ -11,7 +11,7 @@ import pytest
 
 from instagram_graph.errors import SettingsError
 from instagram_sandbox.server import SandboxClient, running_sandbox
-from tap_instagram.connections import credential_configs
+from tap_instagram.connections import credential_configs, share_of
 
 from .conftest import Run, run_tap
 
@@ -149,3 +149,27 @@ def test_a_bad_credential_entry_is_refused_at_start_naming_it() -> None:
                               {"access_token": "EAA" + "z" * 30, "login": "instagram"}]}  # fmt: skip
     with pytest.raises(SettingsError, match=r"credentials\[1\]\.login`: access_token looks like"):
         TapInstagram(config=config)
+
+
+def test_shares_split_the_accounts_without_overlap(
+    agency: tuple[SandboxClient, dict[str, Any], dict[str, str]],
+) -> None:
+    _, config, _ = agency
+    creators = [c for c in config["credentials"] if c.get("login") == "instagram"][:12]
+    base = {**config, "credentials": creators, "account_totals_days": 1}
+    every = {r["id"] for r in run_tap(base).records("accounts")}
+    parts = [{r["id"] for r in run_tap({**base, "partition_count": 3, "partition_index": i})
+              .records("accounts")} for i in range(3)]  # fmt: skip
+    assert set().union(*parts) == every and sum(len(p) for p in parts) == len(every) == 12
+    assert all(parts)  # 12 accounts over 3 shares: none empty
+    empty = next(i for i in range(50) if all(share_of(a, 50) != i for a in every))
+    nothing = run_tap({**base, "partition_count": 50, "partition_index": empty})
+    assert nothing.counts == {} or not any(nothing.counts.values())
+
+
+def test_a_share_out_of_range_is_refused() -> None:
+    from tap_instagram.tap import TapInstagram
+
+    with pytest.raises(SettingsError, match="partition_index"):
+        TapInstagram(config={"access_token": "EAA" + "z" * 30, "partition_count": 2,
+                             "partition_index": 2})  # fmt: skip

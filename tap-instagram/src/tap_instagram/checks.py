@@ -40,10 +40,22 @@ def check_config(
     check_at_least(config, {"page_size": 1, "insights_lookback_days": 0,
                             "media_insights_window_days": 0, "account_totals_days": 1,
                             "max_concurrent_accounts": 1})  # fmt: skip
+    check_partition(config)
     bad_ids = [str(i) for i in config.get("ig_user_ids") or [] if not str(i).isdigit()]
     if bad_ids:
         raise SettingsError("ig_user_ids", f"{bad_ids[0]!r} is not an Instagram account id (digits)",
                             "list the numeric ids `instagram-auth accounts` prints")  # fmt: skip
+
+
+def check_partition(config: Mapping[str, Any]) -> None:
+    """partition_index must name one of partition_count shares."""
+    count, index = config.get("partition_count"), config.get("partition_index")
+    if count in (None, "") and index in (None, ""):
+        return
+    check_at_least(config, {"partition_count": 1, "partition_index": 0})
+    if int(index or 0) >= int(count or 1):
+        raise SettingsError("partition_index", f"{index} is not one of the {count or 1} shares "
+                            "(0 to partition_count - 1)", "lower it, or raise partition_count")  # fmt: skip
 
 
 def check_batch_with_maps(config: Mapping[str, Any]) -> None:

@@ -41,7 +41,9 @@ class InstagramStream(Stream):
 
         A partition the token was never granted (per `debug_token`) is skipped without a call.
         """
-        account = str((context or {}).get("account_id"))
+        if not context:  # no account to read (an empty share): the SDK asks once without one
+            return
+        account = str(context.get("account_id"))
         scope = SCOPES[self.scope][self.run.settings_for(account).login]
         try:
             failed = self.run.connections.failure(account)

@@ -10,6 +10,7 @@ costs its own accounts only, with one warning; only when no credential is left d
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -98,10 +99,12 @@ class Connections:
     """Every credential of the run, the accounts each reaches, and which ones failed."""
 
     def __init__(
-        self, settings: list[tuple[str, GraphSettings]], observe: Callable[[str | None], None]
-    ) -> None:
-        """Nothing is asked until the accounts are."""
+        self, settings: list[tuple[str, GraphSettings]], observe: Callable[[str | None], None], *,
+        share: tuple[int, int] = (0, 1),
+    ) -> None:  # fmt: skip
+        """Nothing is asked until the accounts are. `share`: (index, count), see `share_of`."""
         self.all = [Connection(label, s, observe) for label, s in settings]
+        self.share = share
         self._owner: dict[str, Connection] = {}
         self.failed_accounts: dict[str, GraphError] = {}
 
@@ -120,10 +123,14 @@ class Connections:
                     raise
                 self._fail(conn, exc if isinstance(exc, GraphError) else _as_graph_error(exc))
                 continue
+            index, count = self.share
+            conn.accounts = [a for a in conn.accounts if share_of(a.id, count) == index]
             for account in conn.accounts:
                 self._owner.setdefault(account.id, conn)
         if not self._owner and self.all and self.all[0].failure is not None:
             raise self.all[0].failure
+        if not self._owner and self.share[1] > 1:
+            log.warning("share %d of %d holds none of the accounts: nothing to read", *self.share)
         return [a for conn in self.all for a in conn.accounts if self._owner.get(a.id) is conn]
 
     def of(self, account_id: str) -> Connection:
@@ -180,6 +187,15 @@ class Connections:
         for conn in self.all:
             if "client" in conn.__dict__:
                 conn.client.close()
+
+
+def share_of(account_id: str, count: int) -> int:
+    """Which of `count` shares an account belongs to: a stable hash of its id.
+
+    The same in every process and run, so an account keeps its share, and its state, while
+    `count` stays.
+    """
+    return zlib.crc32(account_id.encode()) % count
 
 
 def _as_graph_error(exc: Exception) -> GraphError:

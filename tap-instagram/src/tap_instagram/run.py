@@ -77,7 +77,8 @@ class Run:
         self.config, self._metrics = config, metrics
         self.skips = Skips()
         self.progress = Progress(self.request_counts)
-        self.connections = Connections(settings, self.progress.tick)
+        share = (int(config.get("partition_index") or 0), int(config.get("partition_count") or 1))
+        self.connections = Connections(settings, self.progress.tick, share=share)
         self._streams, self._state = streams, state
         self._data: dict[str, AccountData] = {}
         self._plans: dict[str, InsightPlan] = {}

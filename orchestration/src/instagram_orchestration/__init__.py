@@ -1,0 +1,1 @@
+"""A Dagster code location: the Instagram pipeline run in partitions of accounts."""
