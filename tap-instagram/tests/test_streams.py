@@ -199,3 +199,12 @@ def test_records_already_conform(full_run: Run) -> None:
             assert conformed == record, stream
             checked += 1
     assert checked > 1000
+
+
+def test_graph_timestamps_become_rfc3339_the_quick_way_and_the_long_way() -> None:
+    from tap_instagram.schema_parts import rfc3339
+
+    assert rfc3339("2026-05-04T07:00:00+0000") == "2026-05-04T07:00:00+00:00"
+    assert rfc3339("2026-05-04T07:00:00.250000+0000") == "2026-05-04T07:00:00.250000+00:00"
+    assert rfc3339("2026-05-04T09:00:00+0200") == "2026-05-04T09:00:00+02:00"
+    assert rfc3339(0) == "1970-01-01T00:00:00+00:00" and rfc3339(None) is None

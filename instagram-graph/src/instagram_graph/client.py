@@ -30,6 +30,7 @@ from instagram_graph.page_calls import PageCalls, label_path
 from instagram_graph.paging import account_of
 from instagram_graph.redaction import get_logger, redact
 from instagram_graph.settings import GraphSettings
+from instagram_graph.slots import RequestSlots
 
 log = get_logger(__name__)
 
@@ -78,7 +79,7 @@ class GraphClient(BatchCalls, PageCalls):
         self.size_plans: dict[str, sizing.SizePlan] = {}
         self._lock = threading.Lock()
         # At most max_concurrent_requests requests in flight, from however many threads ask.
-        self._in_flight = threading.BoundedSemaphore(settings.max_concurrent_requests)
+        self.slots = RequestSlots(settings.max_concurrent_requests)
         # After the first failed request, requests (and a batch's re-sending rounds) go one at a time.
         self._one_at_a_time = threading.RLock()
         self.serial = False
@@ -126,12 +127,14 @@ class GraphClient(BatchCalls, PageCalls):
         insights: bool = False,
         shrinkable: bool = False,
         cost: int = 1,
+        urgent: bool = False,
     ) -> Any:
         """One logical call: pacing, retries with backoff, one token refresh on 190/102.
 
         `shrinkable`: the caller can ask for less, so "reduce the amount of data" is raised at
         once instead of being retried unchanged. `cost`: the Graph calls each attempt is charged
-        (a batch request of n operations costs n).
+        (a batch request of n operations costs n). `urgent`: a page read, let in before waiting
+        batch requests (see `slots`).
         """
         method = method.upper()
         idempotent = method == "GET" if idempotent is None else idempotent
@@ -142,7 +145,7 @@ class GraphClient(BatchCalls, PageCalls):
             try:
                 return self._with_retries(
                     method, path, params, data, account, idempotent, insights, used,
-                    shrinkable=shrinkable, cost=cost,
+                    shrinkable=shrinkable, cost=cost, urgent=urgent,
                 )  # fmt: skip
             except AuthError as exc:
                 if refreshed or not self.auth.recover(exc, used[0]):
@@ -153,7 +156,7 @@ class GraphClient(BatchCalls, PageCalls):
     def _with_retries(
         self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None,
         account: str | None, idempotent: bool, insights: bool, used: list[str | None],
-        *, shrinkable: bool = False, cost: int = 1,
+        *, shrinkable: bool = False, cost: int = 1, urgent: bool = False,
     ) -> Any:  # fmt: skip
         attempts = [0]
         started = self.pacer.clock()
@@ -192,7 +195,7 @@ class GraphClient(BatchCalls, PageCalls):
         )
         def attempt() -> Any:
             attempts[0] += 1
-            return self._send(method, path, params, data, account, insights, used, cost)
+            return self._send(method, path, params, data, account, insights, used, cost, urgent)
 
         return attempt()
 
@@ -223,12 +226,13 @@ class GraphClient(BatchCalls, PageCalls):
     def _send(
         self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None,
         account: str | None, insights: bool, used: list[str | None], cost: int = 1,
+        urgent: bool = False,
     ) -> Any:  # fmt: skip
         url = self.url(path)
         label = f"{method} {label_path(path)}"
         query = {**self.settings.extra_params, **(params or {})}
         with self.one_at_a_time():
-            answer = self._exchange(method, url, query, data, account, used, cost, label)
+            answer = self._exchange(method, url, query, data, account, used, cost, label, urgent)
         for observer in self.observers:
             observer(account)
         used[0] = _bearer(answer.request.headers.get("Authorization")) or used[0]
@@ -247,7 +251,7 @@ class GraphClient(BatchCalls, PageCalls):
 
     def _exchange(
         self, method: str, url: str, query: dict[str, Any], data: dict[str, Any] | None,
-        account: str | None, used: list[str | None], cost: int, label: str,
+        account: str | None, used: list[str | None], cost: int, label: str, urgent: bool = False,
     ) -> requests.Response:  # fmt: skip
         """Pace, send and read one HTTP request whole."""
         if self.closed:
@@ -258,7 +262,7 @@ class GraphClient(BatchCalls, PageCalls):
             with self._lock:  # batch requests may be in flight from several threads
                 self.calls += 1
                 self.graph_calls += cost
-            with self._in_flight:
+            with self.slots.slot(urgent=urgent):
                 answer = self.session.request(
                     method, url, params=query, data=data, auth=self.auth, timeout=self.timeout,
                     allow_redirects=False, stream=True,

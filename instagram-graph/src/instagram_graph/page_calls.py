@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from instagram_graph import errors, shapes, sizing
 from instagram_graph.paging import Shape, account_of, next_request
 from instagram_graph.redaction import get_logger
+from instagram_graph.slots import RequestSlots
 
 log = get_logger("instagram_graph.client")
 
@@ -24,6 +25,7 @@ class PageCalls:
     """The paging half of `GraphClient` (which provides `request` and the attributes below)."""
 
     size_plans: dict[str, sizing.SizePlan]
+    slots: RequestSlots
     _lock: threading.Lock
     request: Callable[..., Any]  # one logical call: `GraphClient.request`
 
@@ -49,8 +51,9 @@ class PageCalls:
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-page") if prefetch else None
         )
         try:
-            yield from self._follow(path, dict(params or {}), shape, until, pool,
-                                    lambda url, query: self._page(url, query, key, account, insights))  # fmt: skip
+            with self.slots.paging():  # a slot is kept for the pages while they are read
+                yield from self._follow(path, dict(params or {}), shape, until, pool,
+                                        lambda url, query: self._page(url, query, key, account, insights))  # fmt: skip
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -93,7 +96,7 @@ class PageCalls:
             smaller = plan.smaller(query)
             try:
                 page = self.request("GET", url, params=query, account=account, insights=insights,
-                                    shrinkable=smaller is not None)  # fmt: skip
+                                    shrinkable=smaller is not None, urgent=True)  # fmt: skip
             except errors.TooMuchDataError as exc:
                 if smaller is None:
                     raise

@@ -19,6 +19,8 @@ def parse_timestamp(value: Any) -> datetime | None:
 
 def rfc3339(value: Any) -> str | None:
     """RFC 3339 with an explicit offset, or None."""
+    if isinstance(value, str) and len(value) == 24 and value.endswith("+0000") and value[10] == "T":
+        return value[:19] + "+00:00"  # Graph's own form (`2026-05-04T07:00:00+0000`), as is
     parsed = parse_timestamp(value)
     return parsed.isoformat() if parsed else None
 
