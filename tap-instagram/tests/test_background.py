@@ -33,3 +33,39 @@ def test_a_stopped_run_wakes_its_streams_and_sends_nothing_more(demo: Demo) -> N
 
 def test_malloc_arenas_are_limited_on_glibc() -> None:
     assert limit_arenas() is True
+
+
+def test_a_small_read_is_made_once_whoever_asks_and_its_error_kept() -> None:
+    import threading
+
+    from instagram_graph.errors import NotFoundError
+    from tap_instagram.fetch import Once
+
+    once, calls, gate = Once(), [], threading.Event()
+
+    def read() -> str:
+        calls.append(1)
+        gate.wait(5)
+        return "profile"
+
+    answers: list[str] = []
+    askers = [
+        threading.Thread(target=lambda: answers.append(once.get("p", read))) for _ in range(4)
+    ]
+    for asker in askers:
+        asker.start()
+    time.sleep(0.05)
+    assert once.peek("p") is None  # still reading: nobody waits on a peek
+    gate.set()
+    for asker in askers:
+        asker.join(5)
+    assert answers == ["profile"] * 4 and calls == [1]
+
+    def gone() -> str:
+        calls.append(2)
+        raise NotFoundError("gone", request="GET /1")
+
+    for _ in range(2):
+        with pytest.raises(NotFoundError):
+            once.get("q", gone)
+    assert calls == [1, 2]  # the failed read is not made again

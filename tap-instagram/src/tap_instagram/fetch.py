@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from instagram_graph import BatchOperation, BatchResult, GraphClient, Shape, shapes
@@ -29,11 +29,15 @@ from tap_instagram.media_reader import (
     MediaReading,
     read_media,
 )
+from tap_instagram.schema_parts import parse_timestamp
 from tap_instagram.skips import Skips
 from tap_instagram.spool import Spool
 
 log = logging.getLogger(__name__)
 
+TAG_FIELDS = (
+    "id,caption,comments_count,like_count,media_type,media_url,permalink,timestamp,username"
+)
 PROFILE_FIELDS = (
     "id,ig_id,username,name,biography,website,profile_picture_url,followers_count,follows_count,"
     "media_count"
@@ -64,8 +68,7 @@ class AccountData:
             comments, children, comments_denied,
         )  # fmt: skip
         self._media: Spool | None = None
-        self._stories: list[dict[str, Any]] | None = None
-        self._profile: dict[str, Any] | None = None
+        self._once = Once()  # the small reads: from the account's reader or a stream, once
         self._lock = threading.RLock()
         self.history_capped = False  # warned that insights history was cut to Graph's limit
 
@@ -83,8 +86,9 @@ class AccountData:
             if self._media is not None:
                 return None
             self._media = Spool()
-            if self._profile is not None:
-                self.reading.media_count = self._profile.get("media_count")
+            profile = self._once.peek("profile")
+            if isinstance(profile, dict):
+                self.reading.media_count = profile.get("media_count")
             spool, reading = self._media, self.reading
         return lambda: read_media(reading, spool, since)
 
@@ -105,25 +109,42 @@ class AccountData:
 
     def profile(self) -> dict[str, Any]:
         """The account node with its counts."""
-        with self._lock:
-            if self._profile is None:
-                self._profile = self.client.get(
-                    self.account_id, fields=PROFILE_FIELDS, account=self.account_id
-                )
-            return self._profile
+        profile: dict[str, Any] = self._once.get("profile", lambda: self.client.get(
+            self.account_id, fields=PROFILE_FIELDS, account=self.account_id))  # fmt: skip
+        return profile
 
     def stories(self) -> list[dict[str, Any]]:
         """Stories live now (≤ 24 h old)."""
-        with self._lock:
-            if self._stories is None:
-                fields = (
-                    MEDIA_FIELDS.replace("is_shared_to_feed,", "") + "," + ",".join(ITEM_FIELDS)
-                )
-                params = {"fields": fields, "limit": self.page_size}
-                path = f"{self.account_id}/stories"
-                self._stories = list(self.client.items(path, params, account=self.account_id,
-                                                       required=("id",), schema=answers.ITEM))  # fmt: skip
-            return self._stories
+        fields = MEDIA_FIELDS.replace("is_shared_to_feed,", "") + "," + ",".join(ITEM_FIELDS)
+        params = {"fields": fields, "limit": self.page_size}
+        stories: list[dict[str, Any]] = self._once.get("stories", lambda: list(self.client.items(
+            f"{self.account_id}/stories", params, account=self.account_id, required=("id",),
+            schema=answers.ITEM)))  # fmt: skip
+        return stories
+
+    def tags(self, since: float | None) -> list[dict[str, Any]]:
+        """Media the account is tagged in, newest first, down to the page that passes `since`."""
+        tags: list[dict[str, Any]] = self._once.get("tags", lambda: self._read_tags(since))
+        return tags
+
+    def _read_tags(self, since: float | None) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"fields": TAG_FIELDS, "limit": 100}
+        for page in self.client.pages(f"{self.account_id}/tags", params, shape=Shape.CURSORS_ONLY,
+                                      account=self.account_id):  # fmt: skip
+            data = page.get("data", [])
+            items.extend(data)
+            oldest = parse_timestamp(data[-1].get("timestamp")) if data else None
+            if since is not None and oldest is not None and oldest.timestamp() < since:
+                break
+        return items
+
+    def publishing_limit(self) -> dict[str, Any]:
+        """The publishing quota's answer (its `data` list)."""
+        limit: dict[str, Any] = self._once.get("publishing_limit", lambda: self.client.get(
+            f"{self.account_id}/content_publishing_limit", fields="quota_usage,config",
+            account=self.account_id))  # fmt: skip
+        return limit
 
     def pages(
         self, path: str, params: dict[str, Any], shape: Shape = Shape.CURSOR_URLS
@@ -162,6 +183,49 @@ class AccountData:
         if not metrics:
             return result
         return self.client.batch([with_metrics(op, metrics)], account=self.account_id)[0]
+
+
+class Once:
+    """Reads made once, by whichever thread asks first; the others wait for its answer.
+
+    An error is kept and raised to every asker, as the read itself would have.
+    """
+
+    def __init__(self) -> None:
+        """Nothing read yet."""
+        self._lock = threading.Lock()
+        self._reads: dict[str, _Read] = {}
+
+    def get(self, name: str, read: Callable[[], Any]) -> Any:
+        """The answer of the read called `name`, read now if nobody has."""
+        with self._lock:
+            found = self._reads.get(name)
+            first = found is None
+            entry = self._reads.setdefault(name, _Read()) if first else found
+        assert entry is not None
+        if first:
+            try:
+                entry.value = read()
+            except Exception as exc:
+                entry.error = exc
+            finally:
+                entry.done.set()
+        entry.done.wait()
+        if entry.error is not None:
+            raise entry.error
+        return entry.value
+
+    def peek(self, name: str) -> Any:
+        """The answer of a finished read, else None (never waits, never reads)."""
+        entry = self._reads.get(name)
+        return entry.value if entry is not None and entry.done.is_set() else None
+
+
+@dataclass
+class _Read:
+    value: Any = None
+    error: Exception | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 def with_metrics(op: BatchOperation, metrics: list[str]) -> BatchOperation:

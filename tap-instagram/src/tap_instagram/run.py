@@ -12,6 +12,7 @@ The streams, which the SDK syncs one after another, read those spools as they fi
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -167,7 +168,26 @@ class Run:
         sources = [s for s in self._streams().values() if isinstance(s, PlansInsights)
                    and s.selected and self.denied(s.scope, account_id) is None]  # fmt: skip
         self._plans[account_id] = plan = self._plan(data, sources)
-        self._readers.submit(_read_account, media, plan.read)
+        self._readers.submit(_read_account, media, plan.read, self._small_reads(data))
+
+    def _small_reads(self, data: AccountData) -> list[Callable[[], object]]:
+        """The account's one-request reads its selected streams will ask for, read ahead."""
+        account = data.account_id
+        wanted = {
+            "account_snapshots": data.profile,
+            "stories": data.stories,
+            "tags": lambda: data.tags(self.tags_since(account)),
+            "content_publishing_limit": data.publishing_limit,
+        }
+        scopes = {"tags": "comments", "content_publishing_limit": "publish"}
+        return [read for name, read in wanted.items() if self.selected(name)
+                and self.denied(scopes.get(name, "basic"), account) is None]  # fmt: skip
+
+    def tags_since(self, account_id: str) -> float | None:
+        """Where the tags stream stops paging: its bookmark (None on a first sync: every page)."""
+        if self.bookmark("tags", account_id) is None:
+            return None
+        return self.start_seconds("tags", account_id)
 
     def _plan(self, data: AccountData, sources: list[PlansInsights]) -> InsightPlan:
         """An insights plan over `sources`; streams whose operations grow with the media last.
@@ -282,18 +302,30 @@ class Run:
         return self._plans[account_id]
 
 
-def _read_account(media: Callable[[], None] | None, insights: Callable[[], None]) -> None:
-    """One account's reads: its media listing here, its insights plan beside it.
+def _read_account(
+    media: Callable[[], None] | None, insights: Callable[[], None],
+    small: list[Callable[[], object]],
+) -> None:  # fmt: skip
+    """One account's reads: its media listing here, its insights plan and small reads beside it.
 
-    The plan waits for the media it plans from; each failure ends in the spools its streams read.
+    The plan waits for the media it plans from; each failure ends where its streams read it (the
+    spools, or the small read's answer, kept for the stream that asks).
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="account-insights") as beside:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="account-beside") as beside:
         planned = beside.submit(insights)
+        beside.submit(_each, small)
         try:
             if media is not None:
                 media()
         finally:
             planned.result()
+
+
+def _each(reads: list[Callable[[], object]]) -> None:
+    """Each read in turn; a failure is kept by the read itself for its stream (`Once`)."""
+    for read in reads:
+        with contextlib.suppress(Exception):
+            read()
 
 
 def _builder(stream: PlansInsights, data: AccountData) -> Callable[[], Iterable[Any]]:

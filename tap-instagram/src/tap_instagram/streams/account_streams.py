@@ -89,8 +89,7 @@ class ContentPublishingLimitStream(InstagramStream):
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """One reading per account and run."""
         data = self.data(context)
-        answer = data.client.get(f"{data.account_id}/content_publishing_limit", fields="quota_usage,config",
-                                account=data.account_id)  # fmt: skip
+        answer = data.publishing_limit()
         for row in answer.get("data", []):
             config = row.get("config") or {}
             yield {

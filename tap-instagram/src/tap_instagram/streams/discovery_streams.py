@@ -15,14 +15,10 @@ from tap_instagram.schema_parts import (
     ACCOUNT_ID,
     SNAPSHOT_DATE,
     id_str,
-    parse_timestamp,
     rfc3339,
     today,
 )
 
-TAG_FIELDS = (
-    "id,caption,comments_count,like_count,media_type,media_url,permalink,timestamp,username"
-)
 HASHTAG_MEDIA_FIELDS = (
     "id,caption,comments_count,like_count,media_type,media_url,permalink,timestamp"
 )
@@ -67,22 +63,10 @@ class TagsStream(InstagramStream):
     scope = "comments"  # tags need the comments permission (graph-api.md §11)
 
     def read_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """Pages until the bookmark is passed."""
+        """Pages until the bookmark is passed (read ahead with the account's other reads)."""
         data = self.data(context)
-        start = self.start_seconds(context) if self.has_bookmark(context) else None
-        rows: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"fields": TAG_FIELDS, "limit": 100}
-        for page in data.client.pages(
-            f"{data.account_id}/tags", params, shape=Shape.CURSORS_ONLY, account=data.account_id
-        ):
-            items = page.get("data", [])
-            rows.extend(
-                {**public_media(m), "username": m.get("username"), "account_id": data.account_id}
-                for m in items
-            )
-            oldest = parse_timestamp(items[-1].get("timestamp")) if items else None
-            if start is not None and oldest is not None and oldest.timestamp() < start:
-                break
+        rows = [{**public_media(m), "username": m.get("username"), "account_id": data.account_id}
+                for m in data.tags(self.run.tags_since(data.account_id))]  # fmt: skip
         yield from sorted(rows, key=lambda r: (r["timestamp"] or "", r["id"]))
 
     schema = th.PropertiesList(ACCOUNT_ID, th.Property("id", th.StringType, required=True), *PUBLIC_MEDIA,
