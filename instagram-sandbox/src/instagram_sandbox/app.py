@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from email.utils import formatdate
 from typing import Any
 
@@ -24,7 +25,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from instagram_sandbox import control, errors, faults
+from instagram_sandbox import cdn, control, errors, faults
 from instagram_sandbox.routes import oauth
 from instagram_sandbox.routes.request import GraphRequest
 from instagram_sandbox.state.backend import GraphBackend
@@ -42,6 +43,7 @@ HOSTS = (
     "www.instagram.com",
     "www.facebook.com",
     "rupload.facebook.com",
+    "scontent.cdninstagram.com",
 )
 _VERSION = re.compile(r"^/v(\d+)\.0(/.*)?$")
 TRANSPORT_EXTENSION = "instagram_sandbox.transport"
@@ -66,6 +68,7 @@ class Stats:
             self.in_flight = 0
             self.in_flight_max = 0  # the most Graph requests being answered at one time
             self.tokens_in_flight: Counter[str] = Counter()
+            self.downloads_by_status: Counter[str] = Counter()  # CDN files (not Graph requests)
             self.tokens_in_flight_max = 0  # the most distinct tokens among them (credentials)
 
     def enter(self, token: str) -> None:
@@ -83,6 +86,12 @@ class Stats:
             self.tokens_in_flight[token] -= 1
             if self.tokens_in_flight[token] <= 0:
                 del self.tokens_in_flight[token]
+
+    def record_download(self, host: str, status: str) -> None:
+        """Count one CDN request: in `requests_by_host`, not in the Graph request counts."""
+        with self.lock:
+            self.by_host[host] += 1
+            self.downloads_by_status[status] += 1
 
     def record(self, method: str, host: str, template: str, status: str) -> None:
         """Count one HTTP request."""
@@ -130,6 +139,8 @@ class Sandbox:
             host, rest, base = "graph.facebook.com", path, root
         if self.latency_ms:
             await asyncio.sleep(self.latency_ms / 1000)
+        if host == cdn.HOST:
+            return self._cdn(rest, request.query_params)
         params, query = await _params(request)
         if host == "www.instagram.com" or host == "www.facebook.com":
             return self._authorize(request, host, rest, params, query, base, root)
@@ -174,6 +185,32 @@ class Sandbox:
             body, headers, status = crash.body(self.backend.fbtrace_id()), {}, crash.status
         self.stats.record(req.method, host, template, str(status))
         return self._json(status, body, headers, req.version)
+
+    def _cdn(self, path: str, query: Mapping[str, str]) -> Response:
+        """A file of the CDN: 403 once its link expired (or was tampered with), 404 when gone."""
+        b = self.backend
+        asset = cdn.parse(path)
+        with b.lock:
+            item = b.world.media.get(asset.media_id) if asset else None
+            refusal = cdn.check(
+                path, query.get("oh", ""), query.get("oe", ""), b.now(), b.cdn_secret
+            )
+        rule = self.faults.pick("GET", f"/{cdn.HOST}{path}", f"/{cdn.HOST}/*", query=dict(query))
+        if item is None or item.deleted or asset is None:
+            status, body, kind = 404, b"Not Found", "text/plain"
+        elif refusal is not None or (rule is not None and rule.kind == "link_expired"):
+            status, body, kind = 403, (refusal or "URL signature expired").encode(), "text/plain"
+        elif rule is not None and rule.kind in ("server_error", "http_429"):
+            status, body, kind = (
+                (429 if rule.kind == "http_429" else 500),
+                b"Try again",
+                "text/plain",
+            )
+        else:
+            status = 200
+            body, kind = cdn.content(item.id, asset.kind, asset.video, item.media_product_type)
+        self.stats.record_download(cdn.HOST, str(status))
+        return Response(body, status, media_type=kind)
 
     def _route(self, host: str, req: GraphRequest) -> tuple[Any, dict[str, str], int]:
         if host == "api.instagram.com":

@@ -38,6 +38,7 @@ def routes(sandbox: Sandbox) -> list[Route]:
             "requests_by_host": dict(s.by_host),
             "in_flight_max": s.in_flight_max,
             "tokens_in_flight_max": s.tokens_in_flight_max,
+            "downloads_by_status": dict(s.downloads_by_status),
             "graph_calls": sum(b.rate.charged.values()),
             "graph_calls_by_budget": dict(b.rate.charged),
         }

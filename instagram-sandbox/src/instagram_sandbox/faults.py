@@ -39,7 +39,10 @@ TRANSPORT_KINDS = {
 # Kinds that change the answer's content: `wrong_type` sets `params.field` of the answer and of
 # each of its items to `params.value` (a string, say, where an edge object belongs).
 SHAPE_KINDS = {"wrong_type"}
-KINDS = ERROR_KINDS | TRANSPORT_KINDS | SHAPE_KINDS
+# Kinds of the CDN (`/scontent.cdninstagram.com/…`): `link_expired` answers 403 "URL signature
+# expired" as a link past its `oe` does; `server_error` and `http_429` answer 500 and 429 there.
+CDN_KINDS = {"link_expired"}
+KINDS = ERROR_KINDS | TRANSPORT_KINDS | SHAPE_KINDS | CDN_KINDS
 
 
 def answers_with_error(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from instagram_sandbox import errors
+from instagram_sandbox import cdn, errors
 from instagram_sandbox.clock import graph_time
 from instagram_sandbox.fields import FieldSpec
 from instagram_sandbox.routes import comments as comment_routes
@@ -54,9 +54,13 @@ def _copyright(ctx: Ctx, m: Media) -> Any:
     return {"status": {"status": "completed", "matches_found": False}, "copyright_matches": []}
 
 
-def _media_url(m: Media) -> str:
-    ext = "mp4" if m.media_type == "VIDEO" else "jpg"
-    return f"https://scontent.cdninstagram.example/v/t51/{m.id}.{ext}?oe=sandbox"
+def _cdn_url(ctx: Ctx, m: Media, kind: cdn.Kind) -> str:
+    """A signed CDN link to the media's file (or a video's cover), valid for a while (§11)."""
+    b = ctx.backend
+    asset = cdn.Asset(m.id, kind, m.media_type == "VIDEO")
+    return cdn.url(
+        ctx.req.root_url, asset, b.now() + b.config.cdn_url_lifetime_seconds, b.cdn_secret
+    )
 
 
 def _insights(ctx: Ctx, m: Media, spec: FieldSpec) -> dict[str, Any]:
@@ -96,8 +100,8 @@ MEDIA: Node[Media] = Node(
         "permalink": _permalink,
         "shortcode": lambda ctx, m: m.shortcode,
         "timestamp": lambda ctx, m: graph_time(m.timestamp),
-        "media_url": lambda ctx, m: _media_url(m),
-        "thumbnail_url": lambda ctx, m: _media_url(m).replace(".mp4", "_thumb.jpg") if m.media_type == "VIDEO" else MISSING,
+        "media_url": lambda ctx, m: _cdn_url(ctx, m, "media"),
+        "thumbnail_url": lambda ctx, m: _cdn_url(ctx, m, "thumbnail") if m.media_type == "VIDEO" else MISSING,
         "like_count": lambda ctx, m: MISSING if (m.likes_hidden and not _owned(ctx, m)) or not _top(m) else m.like_count,
         "comments_count": lambda ctx, m: ctx.backend.comment_count(m) if _top(m) else MISSING,
         "is_comment_enabled": lambda ctx, m: m.comment_enabled if _top(m) else MISSING,

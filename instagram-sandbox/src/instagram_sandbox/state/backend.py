@@ -60,6 +60,8 @@ class SandboxConfig:
     # A read whose answer holds more objects than this answers code 1 "Please reduce the amount
     # of data" (§11; Meta publishes no figure, so this is a switch). 0 turns the rule off.
     max_answer_objects: int = 2000
+    # How long a media_url / thumbnail_url stays valid before the CDN answers 403 (§11)
+    cdn_url_lifetime_seconds: int = 2 * 86400
     ratelimit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
     def update(self, values: dict[str, Any]) -> None:
@@ -102,6 +104,7 @@ class GraphBackend:
             self.changes: list[dict[str, Any]] = []  # webhook changes not yet delivered
             self.after_only_sessions: dict[str, int] = {}
             self.comment_order = CommentOrder(self.world.comments)
+            self.cdn_secret = f"cdn:{self.scenario}:{self.seed}"  # signs CDN links (`oh`)
             self._trace = 0
 
     def now(self) -> float:
