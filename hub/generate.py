@@ -45,10 +45,10 @@ def release() -> str:
 
 
 def pip_url(plugin: str, repo: str = REPO, version: str | None = None) -> str:
-    """The shared client and the plugin, both from the release tag: installs with pip and uv alike."""
+    """The shared client, notifications and the plugin, from the release tag (pip and uv alike)."""
     tag = f"v{version or release()}"
     return " ".join(f"git+{repo}.git@{tag}#subdirectory={folder}"
-                    for folder in ("instagram-graph", plugin))  # fmt: skip
+                    for folder in ("instagram-graph", "notifications", plugin))  # fmt: skip
 
 
 @cache

@@ -63,7 +63,11 @@ def test_pip_url_names_the_client_and_the_plugin_at_the_release_tag() -> None:
     url = generate.pip_url("tap-instagram")
     tag = f"@v{generate.release()}#"
     parts = url.split()
-    assert [p.rsplit("=", 1)[1] for p in parts] == ["instagram-graph", "tap-instagram"]
+    assert [p.rsplit("=", 1)[1] for p in parts] == [
+        "instagram-graph",
+        "notifications",
+        "tap-instagram",
+    ]
     assert all(tag in p for p in parts)
 
 

@@ -52,13 +52,14 @@ def test_wheels_install_with_plain_pip(tmp_path: Path) -> None:
     wheels = {w.name.split("-")[0]: w for w in dist.glob("*.whl")}
     assert set(wheels) == {"instagram_connector_graph", "instagram_connector_tap_instagram",
                            "instagram_connector_target_instagram", "instagram_connector_sandbox",
-                           "instagram_connector_orchestration"}  # fmt: skip
-    assert len(list(dist.glob("*.tar.gz"))) == 5
+                           "instagram_connector_orchestration", "instagram_connector_notify"}  # fmt: skip
+    assert len(list(dist.glob("*.tar.gz"))) == 6
     version = wheels["instagram_connector_tap_instagram"].name.split("-")[1]
     assert len({w.name.split("-")[1] for w in wheels.values()}) == 1  # one version source
     bin_dir = new_venv(tmp_path / "venv")
     run(bin_dir / "pip", "install", "--quiet", wheels["instagram_connector_graph"],
-        wheels["instagram_connector_tap_instagram"], wheels["instagram_connector_target_instagram"])  # fmt: skip
+        wheels["instagram_connector_notify"], wheels["instagram_connector_tap_instagram"],
+        wheels["instagram_connector_target_instagram"])  # fmt: skip
     for plugin in ("tap-instagram", "target-instagram"):
         info = about(bin_dir / plugin)
         assert info["name"] == plugin and info["version"] == version, info
@@ -102,7 +103,14 @@ def test_hub_definition_installs_with_meltano(
 def test_one_license_one_changelog_one_version_source() -> None:
     assert "Apache License" in (ROOT / "LICENSE").read_text()
     assert f"## [{generate.release()}] - " in (ROOT / "CHANGELOG.md").read_text()
-    for folder in ("instagram-graph", "tap-instagram", "target-instagram", "instagram-sandbox"):
+    for folder in (
+        "instagram-graph",
+        "tap-instagram",
+        "target-instagram",
+        "instagram-sandbox",
+        "orchestration",
+        "notifications",
+    ):
         project = (ROOT / folder / "pyproject.toml").read_text()
         assert 'license = "Apache-2.0"' in project and 'dynamic = ["version"]' in project, folder
         assert 'name = "instagram-connector-' in project and "\nversion =" not in project, folder
