@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import shutil
+import tempfile
 from datetime import UTC, datetime
 
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
@@ -14,6 +16,8 @@ from tap_instagram.tap import TapInstagram
 _SERVER = SandboxServer("demo", 7, frozen=True).start()
 atexit.register(_SERVER.stop)
 _DEMO = demo_for(_SERVER)
+_FILES = tempfile.mkdtemp(prefix="tap-instagram-files-")
+atexit.register(shutil.rmtree, _FILES, True)
 
 CONFIG = {
     "access_token": _DEMO.fb_token,
@@ -24,6 +28,7 @@ CONFIG = {
     "business_discovery_usernames": ["bluebottle"],
     "initial_retry_interval_millis": 1,
     "maximum_retries_interval_millis": 5,
+    "media_files_url": _FILES,
 }
 
 TestTapInstagram = get_tap_test_class(

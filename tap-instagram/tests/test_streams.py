@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -14,17 +15,20 @@ from .conftest import Run, demo_config, run_tap
 
 
 @pytest.fixture
-def full_run(demo: Demo) -> Run:
+def full_run(demo: Demo, tmp_path: Path) -> Run:
     return run_tap(
         demo_config(
-            demo, hashtags=["coffee"], business_discovery_usernames=["bluebottle", "nobody.here"]
+            demo,
+            hashtags=["coffee"],
+            business_discovery_usernames=["bluebottle", "nobody.here"],
+            media_files_url=str(tmp_path / "media"),
         )
     )
 
 
 def test_every_stream_has_unique_keys_and_valid_records(full_run: Run) -> None:
     schemas = full_run.schemas()
-    assert len(schemas) == 18
+    assert len(schemas) == 19
     for stream, message in schemas.items():
         keys = message["key_properties"]
         records = full_run.records(stream)

@@ -26,6 +26,7 @@ from instagram_graph.errors import ClientClosedError, PermissionDeniedError
 from tap_instagram.connections import Connections
 from tap_instagram.discovery import Discovery
 from tap_instagram.fetch import AccountData
+from tap_instagram.media_files import MediaFiles
 from tap_instagram.plan import InsightPlan
 from tap_instagram.progress import Progress
 from tap_instagram.skips import Skips
@@ -38,7 +39,7 @@ LOOKBACK_DAYS = 2  # the `insights_lookback_days` default
 CONCURRENT_ACCOUNTS = 4  # the `max_concurrent_accounts` default
 COMMENTS_MARGIN_DAYS = 15 / 1440  # comments are final when made; 15 minutes cover a run in progress
 # The streams that read the media listing (media insights are planned from it).
-MEDIA_STREAMS = ("media", "media_children", "comments", "media_insights")
+MEDIA_STREAMS = ("media", "media_children", "comments", "media_insights", "media_files")
 
 
 class StreamView(Protocol):
@@ -73,9 +74,10 @@ class Run:
         self, settings: list[tuple[str, GraphSettings]], config: Mapping[str, Any], *,
         metrics: Mapping[Login, dict[str, tuple[str, ...]]],
         streams: Callable[[], Mapping[str, StreamView]], state: Callable[[], Mapping[str, Any]],
+        files: MediaFiles | None = None,
     ) -> None:  # fmt: skip
-        """Nothing is read until a stream asks."""
-        self.config, self._metrics = config, metrics
+        """Nothing is read until a stream asks. `files`: media files to copy (None: not asked)."""
+        self.config, self._metrics, self.files = config, metrics, files
         self.skips = Skips()
         self.progress = Progress(self.request_counts)
         share = (int(config.get("partition_index") or 0), int(config.get("partition_count") or 1))
@@ -129,7 +131,9 @@ class Run:
             self._data[account_id] = AccountData(
                 self.client_for(account_id), account_id, self.skips, page_size=self.page_size,
                 comments_denied=self.denied("comments", account_id),
-                comments=self.selected("comments"), children=self.selected("media_children"),
+                comments=self.selected("comments"), children=self.selected("media_children")
+                or (self.files is not None and "children" in self.files.kinds
+                    and self.selected("media_files")),
                 comments_since=self.comments_since(account_id),
             )  # fmt: skip
         return self._data[account_id]

@@ -12,11 +12,15 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, TapCapabilities
 from instagram_graph import SETTINGS_SCHEMA
 from instagram_graph.errors import GraphError
 from instagram_graph.redaction import install as install_redaction
+from instagram_notify import SETTINGS_JSON_SCHEMA as NOTIFY_SETTINGS
 from tap_instagram.arenas import limit_arenas
 from tap_instagram.checks import check_config
 from tap_instagram.connections import CREDENTIAL_KEYS, credential_settings
+from tap_instagram.media_files import KINDS as FILE_KINDS
+from tap_instagram.media_files import MAX_BYTES, MediaFiles
 from tap_instagram.messages import SingerOutput
 from tap_instagram.metrics import FAMILIES, resolve_metrics
+from tap_instagram.notifications import notifications_of
 from tap_instagram.progress import Progress, quiet_sdk_logs
 from tap_instagram.run import CONCURRENT_ACCOUNTS, LOOKBACK_DAYS, MEDIA_WINDOW_DAYS, PAGE_SIZE, Run
 from tap_instagram.skips import Skips
@@ -24,6 +28,7 @@ from tap_instagram.streams import (
     account_streams,
     comment_streams,
     discovery_streams,
+    file_streams,
     insight_streams,
     media_streams,
     story_streams,
@@ -54,6 +59,25 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("refresh_all_comment_pages", th.BooleanType, default=False,
                 description="Re-read every comment page of the media in the refresh window each run. Off: Graph lists comments newest first, so later pages stop at comments older than the comments bookmark (less 15 minutes); like counts and new replies of those older comments are then not refreshed."),
     th.Property("hashtags", th.ArrayType(th.StringType), description="Opt-in: hashtags to read (each new tag uses 1 of 30 per 7 days)."),
+    th.Property("media_files_url", th.StringType,
+                description="Opt-in: copy media files (Graph's CDN links expire) to this fsspec location: a folder (output/media), s3://bucket/prefix, gs://…, az://…. Credentials the fsspec way: the environment, or media_files_storage_options. The media_files stream lists what is stored."),
+    th.Property("media_files_storage_options", th.ObjectType(additional_properties=th.AnyType()), secret=True,
+                description="fsspec storage options for media_files_url (key, secret, endpoint_url via client_kwargs, …)."),
+    th.Property("media_files_mimetypes", th.ArrayType(th.StringType), default=["image/*"],
+                description="Which files to copy, by content type (image/*, video/*, image/jpeg …)."),
+    th.Property("media_files_kinds", th.ArrayType(th.StringType), default=list(FILE_KINDS),
+                description="Which files: media (posts and reels), children (of carousels), stories (copied every run: they vanish after 24 h), thumbnails (video covers)."),
+    th.Property("media_files_renditions", th.ArrayType(th.ObjectType(
+        th.Property("name", th.StringType, required=True), th.Property("width", th.IntegerType, required=True),
+        th.Property("height", th.IntegerType, required=True),
+        th.Property("fit", th.StringType, allowed_values=["clip", "crop", "scale", "max"]),
+        th.Property("format", th.StringType, allowed_values=["jpeg", "png", "webp"]), th.Property("quality", th.IntegerType))),
+                description="Resized copies of each picture: {name, width, height, fit (clip: inside the box; crop: exactly the box, trimmed; scale: exactly the box, stretched; max: inside the box, never enlarged), format (jpeg, png, webp), quality}."),
+    th.Property("media_files_keep_original", th.BooleanType, default=True,
+                description="Store the original files (false: only the renditions)."),
+    th.Property("media_files_max_bytes", th.IntegerType, default=MAX_BYTES,
+                description="A file larger than this is not copied (reported and skipped)."),
+    th.Property("media_files_concurrency", th.IntegerType, default=4, description="Files copied at once."),
     th.Property("business_discovery_usernames", th.ArrayType(th.StringType), description="Opt-in: public business/creator usernames to read (Facebook Login only)."),
     th.Property("page_size", th.IntegerType, default=PAGE_SIZE, description="Items per page for media and tags."),
     th.Property("partition_count", th.IntegerType, default=1,
@@ -77,7 +101,7 @@ TAP_SETTINGS = th.PropertiesList(
 STREAM_CLASSES: list[type[Stream]] = [
     account_streams.AccountsStream, account_streams.AccountSnapshotsStream,
     comment_streams.CommentsStream, media_streams.MediaChildrenStream,
-    media_streams.MediaInsightsStream, media_streams.MediaStream,
+    media_streams.MediaInsightsStream, file_streams.MediaFilesStream, media_streams.MediaStream,
     story_streams.StoriesStream, story_streams.StoryInsightsStream,
     insight_streams.AccountInsightsStream, insight_streams.AccountInsightsTotalsStream,
     insight_streams.AudienceDemographicsStream, insight_streams.OnlineFollowersStream,
@@ -99,6 +123,7 @@ class TapInstagram(Tap):
     config_jsonschema = th.PropertiesList(
         *SETTINGS_SCHEMA.wrapped.values(), *TAP_SETTINGS.wrapped.values()
     ).to_dict()
+    config_jsonschema["properties"].update(NOTIFY_SETTINGS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Check settings and metrics before any stream runs."""
@@ -113,12 +138,14 @@ class TapInstagram(Tap):
         }
         check_config(self.config, [s for _, s in self.credentials],
                      self.config_jsonschema["properties"], self.logger)  # fmt: skip
+        self.notifications = notifications_of(self.config)
+        self.files = MediaFiles.from_config(self.config, self.settings, self.notifications)
         quiet_sdk_logs(bool(self.config.get("verbose_sdk_logs")))
 
     @cached_property
     def run(self) -> Run:
         """The run's reads (accounts, per-account data, insights plans), shared by the streams."""
-        return Run(self.credentials, self.config, metrics=self.metrics,
+        return Run(self.credentials, self.config, metrics=self.metrics, files=self.files,
                    streams=lambda: self.streams, state=lambda: self.state)  # fmt: skip
 
     @property
@@ -147,6 +174,7 @@ class TapInstagram(Tap):
             raise SystemExit(1) from None
         finally:
             self.run.close()
+            self.deliver_notifications()
         self.logger.info("%s", self.progress.summary())
         dead = self.run.connections.summary_lines()
         lines = dead + self.skips.summary_lines()
@@ -158,6 +186,17 @@ class TapInstagram(Tap):
                 "set: exiting with 1", len(self.skips.streams), len(dead),
             )  # fmt: skip
             raise SystemExit(1)
+
+    def deliver_notifications(self) -> None:
+        """Send the notifications that are due (this run's, and retries of earlier ones)."""
+        if self.notifications is None:
+            return
+        try:
+            self.notifications.deliver()
+        except OSError as exc:  # the outbox's file: its events wait for the next run
+            self.logger.warning(
+                "notifications not delivered now (%s); the next run sends them", exc
+            )
 
     # Final for typing in the SDK, which has no hook after the connection test: extended as above.
     def run_connection_test(self) -> bool:  # type: ignore[misc]
