@@ -1,12 +1,14 @@
-"""Suite-wide token-leak guard.
+"""Suite-wide token-leak guard, and the real servers several packages' tests share.
 
 No token, code or app secret the sandbox issued may appear in any log record, exception text or
-captured output of the whole test run. A leak fails the session.
+captured output of the whole test run. A leak fails the session. `s3_options` is an S3-compatible
+server (moto's, over real HTTP); `receiver` a webhook receiver that can fail on purpose.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -71,3 +73,34 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def _one_authenticator_per_test() -> None:
     """A tap or target run is one process with one shared authenticator: so is each test."""
     GraphAuthenticator._shared.clear()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """The moto standalone S3 server on a free loopback port, for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_options(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The fsspec options reaching the S3 server; its test credentials are in the environment."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return {"client_kwargs": {"endpoint_url": s3_endpoint}}
+
+
+@pytest.fixture
+def receiver() -> Iterator[Any]:
+    """A webhook receiver on loopback (`failures` answers 503 first)."""
+    from instagram_notify.testing import Receiver
+
+    made = Receiver()
+    yield made
+    made.close()

@@ -193,27 +193,10 @@ def test_bad_rendition_settings_name_the_entry_and_the_field() -> None:
             parse_renditions(bad)
 
 
-@pytest.fixture(scope="module")
-def s3_server() -> Any:
-    """moto's standalone S3 server on a free loopback port (real HTTP, through s3fs)."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def test_files_land_in_an_s3_bucket_once(
-    demo: Demo, s3_server: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_files_land_in_an_s3_bucket_once(demo: Demo, s3_options: dict[str, Any]) -> None:
     import s3fs
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    options = {"client_kwargs": {"endpoint_url": s3_server}}
+    options = s3_options
     fs = s3fs.S3FileSystem(**options)
     fs.mkdir("instagram-media")
     config = demo_config(demo, media_files_url="s3://instagram-media/copies", media_files_kinds=["media"],
@@ -235,15 +218,6 @@ def test_files_land_in_an_s3_bucket_once(
     demo.control.reset_stats()
     again = run_tap(config, catalog=only(config, "media_files"))
     assert downloads(demo) == 0 and len(again.records("media_files")) == len(files)
-
-
-@pytest.fixture
-def receiver() -> Any:
-    from instagram_notify.testing import Receiver
-
-    made = Receiver()
-    yield made
-    made.close()
 
 
 def test_each_stored_file_and_rendition_is_announced_once(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 MASK = "[REDACTED]"
@@ -18,8 +19,10 @@ _SECRETS: set[str] = set()
 _LOCK = threading.Lock()
 _PARAMS = re.compile(
     r"(?i)\b((?:access_token|client_secret|fb_exchange_token|input_token|refresh_token|code|"
-    r"appsecret_proof|app_secret)=)[^&\s\"']+"
+    r"appsecret_proof|app_secret|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|"
+    r"X-Goog-Signature|X-Goog-Credential|Signature|sig)=)[^&\s\"']+"
 )
+_SECRET_KEY = re.compile(r"(?i)key|secret|token|password|credential|sas|signature")
 _HEADER = re.compile(r"(?i)((?:Bearer|OAuth)\s+)[A-Za-z0-9|._\-]{8,}")
 # Graph token shapes: Facebook `EAA…`, Instagram `IGAA…`/`IGQ…`, app tokens `id|secret`.
 _TOKEN = re.compile(r"\b(?:EAA|IGAA|IGQ)[A-Za-z0-9_\-]{20,}|\b\d{6,}\|[A-Za-z0-9_\-]{16,}")
@@ -30,6 +33,15 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= 6:
         with _LOCK:
             _SECRETS.add(value)
+
+
+def register_option_secrets(options: Mapping[str, Any]) -> None:
+    """Register the values under secret-looking keys of an options object (storage credentials)."""
+    for key, value in options.items():
+        if isinstance(value, Mapping):
+            register_option_secrets(value)
+        elif isinstance(value, str) and _SECRET_KEY.search(str(key)):
+            register_secret(value)
 
 
 def redact(text: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from instagram_graph import GraphClient, GraphSettings, retry
 from instagram_graph.errors import GraphError, SettingsError
+from instagram_graph.redaction import register_option_secrets
 from tap_instagram.file_copies import FileCopier, FileJob, FileOptions, Source
 from tap_instagram.file_store import FileStore
 from tap_instagram.notifications import Notifications
@@ -95,4 +96,5 @@ def _options(config: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise SettingsError("media_files_storage_options", "expected an object",
                             'write it as {"key": "…", "secret": "…"} (fsspec storage options)')  # fmt: skip
+    register_option_secrets(value)
     return dict(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from instagram_graph.settings import GraphSettings
 from target_instagram.ledger import Ledger, default_path
 from target_instagram.operations import Job
 from target_instagram.outcomes import Outcomes
+from target_instagram.storage_links import LinkOptions, StorageLinks
 
 CLOCK_SKEW = 120.0  # seconds of slack when matching a created comment or media by time
 
@@ -37,6 +38,7 @@ class WriterOptions:
     poll_interval: float = 60.0
     poll_timeout: float = 300.0
     ledger_wait: float = 600.0
+    links: LinkOptions = field(default_factory=LinkOptions)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WriterOptions:
@@ -60,6 +62,7 @@ class WriterOptions:
             poll_interval=max(1.0, float(config.get("publish_poll_interval_seconds", 60))),
             poll_timeout=max(0.0, poll_timeout),
             ledger_wait=max(0.0, float(config.get("ledger_wait_seconds", 600))),
+            links=LinkOptions.from_config(config),
         )  # fmt: skip
 
 
@@ -104,6 +107,7 @@ class Context:
         self.ledger = ledger
         self.outcomes = outcomes
         self.clock = clock or Clock()
+        self.links = StorageLinks(options.links)
         self._client = client
         self._default_account: str | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from instagram_graph.errors import GraphError
@@ -25,9 +26,16 @@ class Outcomes:
         self.ledger = ledger
         self.out = out
         self.fail_fast = fail_fast
+        self.listeners: list[Callable[[Job, str | None], None]] = []  # told of every applied op
 
     def applied(self, job: Job, instagram_id: str | None, **extra: Any) -> None:
-        """Done on Instagram; `extra` goes to the results line."""
+        """Done on Instagram; `extra` goes to the results line.
+
+        The listeners are told first: a run killed before the ledger row leaves the operation in
+        flight, and the next run, reconciling it, tells them again (events are kept once).
+        """
+        for listener in self.listeners:
+            listener(job, instagram_id)
         self.ledger.applied(job.entry, instagram_id)
         self.out.result(job.entry.stream, job.entry.op_id, job.entry.kind, "applied",
                         instagram_id=instagram_id, **extra)  # fmt: skip

@@ -20,6 +20,7 @@ from target_instagram.containers import container_params, item_params
 from target_instagram.context import CLOCK_SKEW, Context, epoch
 from target_instagram.ledger import IN_FLIGHT, RECEIVED
 from target_instagram.operations import Job, describe
+from target_instagram.storage_links import LinkError, storage_fields
 
 log = get_logger(__name__)
 
@@ -81,15 +82,29 @@ class Publishing:
         """The containers still missing: (job, carousel position or None, the create call)."""
         plan: list[tuple[Job, int | None, BatchOperation]] = []
         for job in jobs:
-            p, progress = job.entry.payload, job.entry.progress
-            path = f"{self.ctx.account(job)}/media"
-            if children and p.get("children") and not progress.get("children"):
-                for position, item in enumerate(p["children"]):
-                    plan.append((job, position, BatchOperation("POST", path, item_params(item))))
-            elif not children and "container_id" not in progress:
-                params = container_params(p, progress)
-                plan.append((job, None, BatchOperation("POST", path, params)))
+            try:
+                plan += self._containers_of(job, children)
+            except LinkError as exc:  # a storage URL that cannot be linked costs its post only
+                if exc.retriable:
+                    self.ctx.outcomes.deferred(job, str(exc))
+                else:
+                    self.ctx.outcomes.rejected(job, str(exc), None)
         return plan
+
+    def _containers_of(
+        self, job: Job, children: bool
+    ) -> list[tuple[Job, int | None, BatchOperation]]:
+        """One job's missing containers; storage URLs become presigned links here, each time."""
+        p, progress, links = job.entry.payload, job.entry.progress, self.ctx.links
+        path = f"{self.ctx.account(job)}/media"
+        if children and p.get("children") and not progress.get("children"):
+            return [(job, n, BatchOperation("POST", path,
+                                            links.params(item_params(item), f"children[{n}].")))
+                    for n, item in enumerate(p["children"])]  # fmt: skip
+        if not children and "container_id" not in progress:
+            params = links.params(container_params(p, progress))
+            return [(job, None, BatchOperation("POST", path, params))]
+        return []
 
     def _create(self, jobs: list[Job], *, children: bool) -> None:
         """Create the containers still missing: carousel items first, then posts."""
@@ -215,7 +230,7 @@ class Publishing:
     def _settle_publish(self, job: Job, error: GraphError | None, body: Any) -> None:
         outcomes = self.ctx.outcomes
         if error is None:
-            outcomes.applied(job, str(body["id"]))
+            outcomes.applied(job, str(body["id"]), **self._presigned(job))
         elif isinstance(error, errors.NetworkError) and error.sent:
             # Stays in flight: the next run reads the container's status before anything.
             outcomes.unknown(job, "publish outcome unknown; the container's status is checked "
@@ -246,9 +261,15 @@ class Publishing:
                     break
         except GraphError as exc:
             log.warning("%s: published, but the media id could not be read: %s", job.label, exc)
-        self.ctx.outcomes.applied(
-            job, found, note="reconciled: the container was already published"
-        )
+        self.ctx.outcomes.applied(job, found, note="reconciled: the container was already "
+                                  "published", **self._presigned(job))  # fmt: skip
+
+    def _presigned(self, job: Job) -> dict[str, Any]:
+        """For the results line: which fields were storage URLs sent as presigned links."""
+        fields = storage_fields(job.entry.payload)
+        if not fields:
+            return {}
+        return {"presigned": fields, "presigned_expiry_seconds": self.ctx.options.links.expiry}
 
 
 def active(jobs: list[Job]) -> list[Job]:

@@ -14,6 +14,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
+from target_instagram.storage_links import is_storage_url, storage_path_ok
+
 COMMENT_MAX_CHARS = 300
 COMMENT_MAX_HASHTAGS = 4
 COMMENT_MAX_URLS = 1
@@ -128,10 +130,14 @@ def check_caption(caption: str) -> str:
 
 
 def check_url(url: str, field: str, *, jpeg: bool, content_type: str | None = None) -> str:
-    """A public http(s) URL; for images, JPEG by extension or by the given content type."""
+    """A public http(s) URL or a storage URL (presigned at creation); images must be JPEG."""
     parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise Rejected(f"{field}: {url!r} is not a public http(s) URL Instagram can fetch")
+    if is_storage_url(url):
+        if not storage_path_ok(url):
+            raise Rejected(f"{field}: {url!r} names no object; write it as s3://bucket/path/file")
+    elif parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise Rejected(f"{field}: {url!r} is not a public http(s) URL Instagram can fetch, nor "
+                       "a storage URL (s3://, gs://, az://) the target can presign")  # fmt: skip
     if jpeg:
         suffix = PurePosixPath(parsed.path).suffix.lower()
         if suffix and suffix not in JPEG_EXTENSIONS:

@@ -14,6 +14,8 @@ from instagram_graph import SETTINGS_SCHEMA, GraphError, GraphSettings, Settings
 from instagram_graph.batch import MAX_BATCH
 from instagram_graph.config_checks import unknown_settings
 from instagram_graph.redaction import install as install_redaction
+from instagram_notify import SETTINGS_JSON_SCHEMA as NOTIFY_SETTINGS
+from target_instagram.announce import notifications_of
 from target_instagram.context import WriterOptions, check_writable
 from target_instagram.input_lines import CheckedInput
 from target_instagram.sinks import (
@@ -37,6 +39,8 @@ TARGET_SETTINGS = th.PropertiesList(
     th.Property("publish_poll_interval_seconds", th.IntegerType, default=60, description="Seconds between container status reads while publishing."),
     th.Property("ledger_wait_seconds", th.IntegerType, default=600, description="How long a run waits for another run of the same ledger to finish before stopping (runs of one ledger never overlap; keep the ledger on a local disk)."),
     th.Property("publish_poll_timeout_seconds", th.IntegerType, default=300, description="How long to wait for containers to finish before deferring the post to the next run."),
+    th.Property("media_storage_options", th.ObjectType(additional_properties=th.AnyType()), secret=True, description="fsspec options for storage URLs in image_url / video_url / cover_url (s3://, gs://, az://), e.g. {\"endpoint_url\": …}; credentials may instead come from the environment."),
+    th.Property("presigned_url_expiry_seconds", th.IntegerType, default=3600, description="Lifetime of the presigned HTTPS links made for storage URLs (60 s – 7 days); a link is made each time a container is created."),
 )  # fmt: skip
 
 
@@ -50,6 +54,7 @@ class TargetInstagram(Target):
     config_jsonschema = th.PropertiesList(
         *SETTINGS_SCHEMA.wrapped.values(), *TARGET_SETTINGS.wrapped.values()
     ).to_dict()
+    config_jsonschema["properties"].update(NOTIFY_SETTINGS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Check the settings before reading any input; sinks share one writer."""
@@ -57,6 +62,7 @@ class TargetInstagram(Target):
         super().__init__(*args, **kwargs)
         GraphSettings.from_config(self.config, need_token=False)
         check_writable(WriterOptions.from_config(self.config))
+        notifications_of(self.config)  # a bad notification setting stops the run before input
         for line in unknown_settings(self.config, self.config_jsonschema["properties"]):
             self.logger.warning("%s", line)
         self.max_parallelism = 1  # one writer, one ledger: sinks drain in order

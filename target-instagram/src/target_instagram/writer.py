@@ -16,6 +16,7 @@ from instagram_graph.client import GraphClient
 from instagram_graph.redaction import get_logger
 from instagram_graph.settings import GraphSettings
 from target_instagram import ledger_lock, procedures
+from target_instagram.announce import Announcer, notifications_of
 from target_instagram.context import Clock, Context, WriterOptions, iso
 from target_instagram.ledger import APPLIED, DEFERRED, IN_FLIGHT, RECEIVED, Entry, Ledger
 from target_instagram.moderation import Moderation
@@ -23,6 +24,7 @@ from target_instagram.operations import Job, Operation, flow_of, planned_calls, 
 from target_instagram.outcomes import Outcomes
 from target_instagram.outputs import Outputs
 from target_instagram.publishing import Publishing
+from target_instagram.storage_links import storage_fields
 
 log = get_logger(__name__)
 
@@ -44,6 +46,10 @@ class Writer:
         settings = GraphSettings.from_config(config, need_token=False)
         self.ctx = Context(options, settings, self.ledger, self.outcomes, client=client,
                            clock=clock)  # fmt: skip
+        notifications = notifications_of(config)
+        self.announcer = Announcer(notifications, self.ctx.account) if notifications else None
+        if self.announcer is not None:
+            self.outcomes.listeners.append(self.announcer.applied)
         self.moderation = Moderation(self.ctx)
         self.publishing = Publishing(self.ctx)
         self.queued: dict[tuple[str, str], str] = {}  # (stream, op_id) → payload hash
@@ -184,10 +190,13 @@ class Writer:
         self.out.close()
         self.ledger.close()
         self.lock.release()
+        if self.announcer is not None:
+            self.announcer.deliver()
 
     def _plan(self, entry: Entry) -> None:
         account = entry.account_id or self.options.account_id or "{ig-user-id}"
         p = entry.payload
         note = f"due at {iso(p['publish_at'])}" if p.get("publish_at") else None
+        presigned: dict[str, Any] = {"presigned": f} if (f := storage_fields(p)) else {}
         self.out.result(entry.stream, entry.op_id, entry.kind, "planned",
-                        calls=planned_calls(entry, account), note=note)  # fmt: skip
+                        calls=planned_calls(entry, account), note=note, **presigned)  # fmt: skip

@@ -62,6 +62,9 @@ class SandboxConfig:
     max_answer_objects: int = 2000
     # How long a media_url / thumbnail_url stays valid before the CDN answers 403 (§11)
     cdn_url_lifetime_seconds: int = 2 * 86400
+    # Fetch image_url / video_url at container creation as Meta does (9004 unless 200; images
+    # must be JPEG bytes). Off by default: the sandbox usually has no network to fetch from.
+    fetch_media_urls: bool = False
     ratelimit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
     def update(self, values: dict[str, Any]) -> None:

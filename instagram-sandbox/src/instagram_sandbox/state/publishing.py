@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
@@ -26,6 +27,16 @@ _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _MENTION = re.compile(r"(?<!\w)@[\w.]+")
 # Media URLs the sandbox "cannot fetch": it has no network, so reachability is declared by name.
 UNREACHABLE_HOSTS = ("unreachable.example", "localhost.invalid")
+FETCH_TIMEOUT = 10.0  # seconds, when `fetch_media_urls` is on
+
+
+def fetch_head(url: str, timeout: float = FETCH_TIMEOUT) -> bytes | None:
+    """The first bytes at `url` as Meta's fetcher gets them; None unless it answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 (http(s) only)
+            return bytes(answer.read(16)) if answer.status == 200 else None
+    except (OSError, ValueError):  # URLError and HTTPError are OSErrors
+        return None
 
 
 class Publisher:
@@ -190,6 +201,12 @@ class Publisher:
         path = parsed.path.lower()
         if is_image and not path.endswith(_IMAGE_EXTENSIONS):
             raise errors.ImageFormatUnsupported()
+        if self.backend.config.fetch_media_urls:
+            head = fetch_head(url)
+            if head is None:
+                raise errors.MediaFetchFailed(url=url)
+            if is_image and not head.startswith(b"\xff\xd8\xff"):
+                raise errors.ImageFormatUnsupported()
 
     def upload(self, box: Container, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
         """rupload: take the bytes (or a `file_url`), then start processing."""
