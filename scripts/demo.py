@@ -3,8 +3,10 @@
 Starts the demo sandbox in this process on a free port (or DEMO_SANDBOX_PORT), with the real
 clock, runs the pipeline in Meltano's `dev` environment with the sandbox's starter token and URL,
 stops the sandbox, and prints rows per table, the top posts by reach and the follower trend read
-back from DuckDB. Run it twice: Meltano keeps the tap's state, so the second run is incremental
-and makes fewer requests.
+back from DuckDB. The `dev` environment copies the demo's pictures (and a 400×400 square of
+each) under output/media; the report counts the CDN downloads and the files stored. Run it twice:
+Meltano keeps the tap's state, so the second run is incremental, makes fewer requests and
+downloads no file already stored.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from instagram_sandbox.server import SandboxServer
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("DEMO_SANDBOX_PORT", "0"))  # 0: a free port
 DUCKDB = ROOT / "output" / "demo.duckdb"
+MEDIA = ROOT / "output" / "media"  # the dev environment's media_files_url
 REPORT = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
@@ -70,13 +73,17 @@ def main() -> int:
             print(run.stderr[-4000:])
             print("meltano run failed")
             return run.returncode
-        requests = control.stats()["requests_total"]
+        stats = control.stats()
     finally:
         sandbox.stop()
     print(
-        f"meltano run tap-instagram target-duckdb: {requests} Graph API requests, {seconds:.1f} s "
-        f"(sandbox on {sandbox.base_url})"
+        f"meltano run tap-instagram target-duckdb: {stats['requests_total']} Graph API requests, "
+        f"{seconds:.1f} s (sandbox on {sandbox.base_url})"
     )
+    downloads = sum(stats.get("downloads_by_status", {}).values())
+    stored = sum(1 for p in MEDIA.rglob("*") if p.is_file() and p.name != "files.json")
+    print(f"Media files: {downloads} CDN downloads this run; {stored} files (originals and 400×400 "
+          f"squares) under {MEDIA.relative_to(ROOT)}")  # fmt: skip
     print(f"DuckDB file: {DUCKDB.relative_to(ROOT)}\n")
     python = ROOT / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
     return subprocess.run([str(python), "-c", REPORT, str(DUCKDB)], check=False).returncode

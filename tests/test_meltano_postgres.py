@@ -26,6 +26,7 @@ STREAM_KEYS = {
     "hashtags": ["id"], "hashtag_media": ["hashtag_id", "id", "kind"],
     "business_discovery": ["username", "snapshot_date"], "business_discovery_media": ["id"],
     "content_publishing_limit": ["account_id", "snapshot_time"],
+    "media_files": ["account_id", "media_id", "rendition"],
 }  # fmt: skip
 
 

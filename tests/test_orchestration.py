@@ -20,7 +20,14 @@ from tap_instagram.connections import share_of
 from .conftest import MELTANO, ROOT, Meltano
 from .test_meltano_postgres import STREAM_KEYS
 
-KEYED = ("media", "comments", "media_insights", "account_insights_totals", "accounts")
+KEYED = (
+    "media",
+    "comments",
+    "media_insights",
+    "account_insights_totals",
+    "accounts",
+    "media_files",
+)
 
 
 def shares(count: int, accounts: list[str]) -> list[int]:
@@ -50,7 +57,8 @@ def split(
            "TAP_INSTAGRAM_API_URL": demo.base, "TAP_INSTAGRAM_ACCESS_TOKEN": demo.fb_token,
            "MELTANO_DATABASE_URI": f"{base}/{system}", "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
            "INSTAGRAM_PARTITIONS": str(count), "MELTANO_PROJECT_DIR": str(ROOT),
-           "MELTANO_EXECUTABLE": str(MELTANO), "MELTANO_ENVIRONMENT": "dev"}  # fmt: skip
+           "MELTANO_EXECUTABLE": str(MELTANO), "MELTANO_ENVIRONMENT": "dev",
+           "TAP_INSTAGRAM_MEDIA_FILES_URL": str(tmp_path / "media")}  # fmt: skip
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     Meltano(tmp_path / "unused.db", env)("state", "list")  # the system database's tables, once
