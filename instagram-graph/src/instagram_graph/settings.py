@@ -26,6 +26,7 @@ from instagram_graph.redaction import register_secret
 DEFAULT_API_VERSION = "v27.0"
 FACEBOOK_GRAPH = "https://graph.facebook.com"
 INSTAGRAM_GRAPH = "https://graph.instagram.com"
+RUPLOAD = "https://rupload.facebook.com"  # resumable video upload (Facebook Login)
 _VERSION = re.compile(r"^v?(\d{1,2})(?:\.0)?$")
 
 
@@ -52,6 +53,7 @@ class Endpoints:
     facebook_graph: str
     instagram_api: str
     authorize: str
+    rupload: str = RUPLOAD
 
     @classmethod
     def for_settings(cls, login: Login, api_url: str | None) -> Endpoints:
@@ -76,6 +78,7 @@ class Endpoints:
             graph=graph,
             facebook_graph=root,
             instagram_api=f"{root}/api.instagram.com",
+            rupload=f"{root}/rupload.facebook.com",
             authorize=(
                 f"{root}/www.facebook.com/{{version}}/dialog/oauth"
                 if login is Login.FACEBOOK

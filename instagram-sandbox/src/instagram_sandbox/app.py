@@ -25,7 +25,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from instagram_sandbox import cdn, control, errors, faults
+from instagram_sandbox import cdn, control, errors, faults, rupload
 from instagram_sandbox.routes import oauth
 from instagram_sandbox.routes.request import GraphRequest
 from instagram_sandbox.state.backend import GraphBackend
@@ -46,7 +46,7 @@ HOSTS = (
     "scontent.cdninstagram.com",
 )
 _VERSION = re.compile(r"^/v(\d+)\.0(/.*)?$")
-TRANSPORT_EXTENSION = "instagram_sandbox.transport"
+TRANSPORT_EXTENSION = faults.TRANSPORT_EXTENSION
 
 
 class Stats:
@@ -152,8 +152,8 @@ class Sandbox:
             version=version or NEWEST_VERSION, version_in_path=version_in_path, base_url=base, root_url=root,
             token_value=token_value, token_in_params=in_params,
         )  # fmt: skip
-        if host == "rupload.facebook.com":
-            req.body = await request.body()
+        if host == rupload.HOST:
+            return await rupload.answer(self, request, req)
         template = path_template(self.backend, req.path)
         rule = self.faults.pick(req.method, req.path, template, query=req.params)
         if rule is not None and rule.kind in faults.TRANSPORT_KINDS and rule.kind != "batch_null":
@@ -163,7 +163,7 @@ class Sandbox:
                         self._route(host, req)
                 except errors.SandboxError:
                     pass
-            return await self._transport_fault(request, rule, host, template, req)
+            return await self.transport_fault(request, rule, host, template, req)
         try:
             if version is None:
                 raise errors.UnknownPathComponents(path=path)
@@ -184,7 +184,7 @@ class Sandbox:
             crash = errors.UnknownServerError()
             body, headers, status = crash.body(self.backend.fbtrace_id()), {}, crash.status
         self.stats.record(req.method, host, template, str(status))
-        return self._json(status, body, headers, req.version)
+        return self.json_answer(status, body, headers, req.version)
 
     def _cdn(self, path: str, query: Mapping[str, str]) -> Response:
         """A file of the CDN: 403 once its link expired (or was tampered with), 404 when gone."""
@@ -217,12 +217,6 @@ class Sandbox:
             if req.path != "/oauth/access_token" or req.method != "POST":
                 raise errors.UnknownPathComponents(path=req.path)
             return oauth.instagram_code_exchange(self.backend, req), {}, 200
-        if host == "rupload.facebook.com":
-            container_id = req.path.rsplit("/", 1)[-1]
-            auth = req.headers.get("authorization", "")
-            token = self.backend.tokens.validate(auth.removeprefix("OAuth ").strip(), "facebook")
-            box = self.backend.container(container_id, token)
-            return self.publisher.upload(box, req.headers, req.body), {}, 200
         body, headers = dispatch(self.backend, self.publisher, req, self.faults)
         return body, headers, 200
 
@@ -252,18 +246,21 @@ class Sandbox:
                 target = oauth.authorize(self.backend, req, flavour)
         except errors.SandboxError as err:
             self.stats.record(request.method, host, rest, str(err.status))
-            return self._json(err.status, err.body(self.backend.fbtrace_id()), {}, NEWEST_VERSION)
+            return self.json_answer(
+                err.status, err.body(self.backend.fbtrace_id()), {}, NEWEST_VERSION
+            )
         self.stats.record(request.method, host, rest, "302")
         return RedirectResponse(target, status_code=302)
 
-    async def _transport_fault(
+    async def transport_fault(
         self, request: Request, rule: faults.FaultRule, host: str, template: str, req: GraphRequest
     ) -> Response:
+        """Break the exchange as the transport fault `rule` says (counted in the stats)."""
         self.stats.record(req.method, host, template, rule.kind)
         transport = request.scope.get("extensions", {}).get(TRANSPORT_EXTENSION)
         if rule.kind == "hang":
             await asyncio.sleep(float(rule.params.get("seconds", 120)))
-            return self._json(200, {"data": []}, {}, req.version)
+            return self.json_answer(200, {"data": []}, {}, req.version)
         if rule.kind == "non_json":
             return Response(
                 "<html><body><h1>502 Bad Gateway</h1></body></html>", 502, media_type="text/html"
@@ -277,7 +274,10 @@ class Sandbox:
             await asyncio.sleep(0)
         return Response(b"", 500)
 
-    def _json(self, status: int, body: Any, headers: dict[str, str], version: int) -> Response:
+    def json_answer(
+        self, status: int, body: Any, headers: dict[str, str], version: int
+    ) -> Response:
+        """A Graph JSON answer with Graph's headers."""
         out = {
             "facebook-api-version": f"v{version}.0",
             "x-fb-trace-id": self.backend.fbtrace_id(),

@@ -547,6 +547,18 @@ class UploadFailed(SandboxError):
         }
 
 
+class UploadMismatch(UploadFailed):
+    """A chunk that does not start where the received bytes end (retriable: resend from there)."""
+
+    template = "Offset mismatch: expected offset {expected}, got {offset}"
+
+    def body(self, fbtrace_id: str, *, instagram_host: bool = False) -> dict[str, Any]:
+        """`debug_info` saying where the upload stands, in words only."""
+        body = super().body(fbtrace_id, instagram_host=instagram_host)
+        body["debug_info"].update(retriable=True, type="OffsetMismatchError")
+        return body
+
+
 # --- moderation (§6.2) ---------------------------------------------------------------------
 
 

@@ -15,6 +15,8 @@ from instagram_sandbox import errors
 if TYPE_CHECKING:
     from instagram_sandbox.state.tokens import TokenRegistry
 
+# Where the ASGI scope carries the connection, so a fault can close it.
+TRANSPORT_EXTENSION = "instagram_sandbox.transport"
 # Kinds that answer with a Graph error body.
 ERROR_KINDS = {
     "server_error",
@@ -35,6 +37,7 @@ TRANSPORT_KINDS = {
     "non_json",
     "batch_null",
     "batch_unreadable",
+    "upload_cut",  # rupload only: the connection is cut after params.after_bytes of the body
 }
 # Kinds that change the answer's content: `wrong_type` sets `params.field` of the answer and of
 # each of its items to `params.value` (a string, say, where an edge object belongs).

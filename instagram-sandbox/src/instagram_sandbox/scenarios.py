@@ -276,7 +276,8 @@ def build_demo(b: _Builder) -> None:
     bluebottle = b.account("bluebottle", "Blue Bottle Coffee", 267788, public_only=True)
     b.media(bluebottle, ["IMAGE"] * 30 + ["REELS"] * 7 + ["CAROUSEL"] * 3, 90)
     blackbird = b.account("blackbirdcoffee", "Blackbird Coffee", 4100, public_only=True)
-    b.media(blackbird, ["IMAGE"] * 8, 20)
+    invited = b.media(blackbird, ["IMAGE"] * 8, 20)
+    acme.collab_invites = {m.id: "pending" for m in invited[:3]}  # blackbird named acme
     pages = [
         b.page("Acme Coffee", acme),
         b.page("Acme Bakery", bakery),

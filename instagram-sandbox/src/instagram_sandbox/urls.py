@@ -7,7 +7,7 @@ from typing import Any
 
 from instagram_sandbox import errors
 from instagram_sandbox.faults import FaultBook
-from instagram_sandbox.routes import accounts, comments, hashtags, media, oauth
+from instagram_sandbox.routes import accounts, comments, engagement, hashtags, media, oauth
 from instagram_sandbox.routes.request import Ctx, GraphRequest
 from instagram_sandbox.state.backend import GraphBackend
 from instagram_sandbox.state.models import Token
@@ -58,6 +58,10 @@ EDGE_ROUTES: dict[tuple[str, str, str], NodeHandler] = {
     ("IGUser", "recently_searched_hashtags", "GET"): accounts.get_recent_hashtags,
     ("IGUser", "subscribed_apps", "GET"): accounts.subscribed_apps,
     ("IGUser", "subscribed_apps", "POST"): accounts.subscribed_apps,
+    ("IGUser", "likes", "POST"): engagement.post_like,
+    ("IGUser", "likes", "DELETE"): engagement.delete_like,
+    ("IGUser", "collaboration_invites", "GET"): engagement.get_invites,
+    ("IGUser", "collaboration_invites", "POST"): engagement.post_invite,
     ("IGMedia", "children", "GET"): media.get_children,
     ("IGMedia", "comments", "GET"): media.get_comments,
     ("IGMedia", "comments", "POST"): media.post_comment,

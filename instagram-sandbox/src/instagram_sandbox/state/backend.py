@@ -10,6 +10,7 @@ from typing import Any
 from instagram_sandbox import errors, scenarios
 from instagram_sandbox.clock import SandboxClock, graph_time
 from instagram_sandbox.state.comment_order import CommentOrder
+from instagram_sandbox.state.comment_rules import comment_text_problem
 from instagram_sandbox.state.insights import InsightsEngine
 from instagram_sandbox.state.models import Comment, Container, IgAccount, Media, Page, Token
 from instagram_sandbox.state.ratelimit import RateLimitConfig, RateLimiter
@@ -36,6 +37,10 @@ PERMISSIONS = {
         "instagram": "instagram_business_content_publish",
     },
     "contents": {"facebook": "instagram_manage_contents", "instagram": "instagram_manage_contents"},
+    "engagement": {
+        "facebook": "instagram_manage_engagement",
+        "instagram": "instagram_manage_engagement",
+    },
     "pages": {"facebook": "pages_show_list", "instagram": "pages_show_list"},
 }
 
@@ -65,6 +70,12 @@ class SandboxConfig:
     # Fetch image_url / video_url at container creation as Meta does (9004 unless 200; images
     # must be JPEG bytes). Off by default: the sandbox usually has no network to fetch from.
     fetch_media_urls: bool = False
+    # How Graph tells a resumed upload its offset (§6.1, unconfirmed): "query" answers GET on the
+    # upload URI; "mismatch" refuses it, and only a chunk sent at a wrong offset is told the offset.
+    rupload_resume: str = "mismatch"
+    # Comment text rules of the retired v1 API (300 characters, 4 hashtags, 1 URL, not all
+    # capitals; §11: current references state none). On: Graph refuses such comments (code 100).
+    comment_text_rules: bool = True
     ratelimit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
     def update(self, values: dict[str, Any]) -> None:
@@ -105,6 +116,8 @@ class GraphBackend:
             self.rate = RateLimiter(self.config.ratelimit)
             self.writes: list[dict[str, Any]] = []
             self.changes: list[dict[str, Any]] = []  # webhook changes not yet delivered
+            self.uploads: dict[str, Any] = {}  # container id → its resumable upload
+            self.likes: set[tuple[str, str]] = set()  # (account id, media or comment id)
             self.after_only_sessions: dict[str, int] = {}
             self.comment_order = CommentOrder(self.world.comments)
             self.cdn_secret = f"cdn:{self.scenario}:{self.seed}"  # signs CDN links (`oh`)
@@ -254,6 +267,8 @@ class GraphBackend:
             raise errors.MissingParameter(name="message")
         if not item.comment_enabled:
             raise errors.CommentsDisabled()
+        if self.config.comment_text_rules and (problem := comment_text_problem(message)):
+            raise errors.InvalidParameter(detail=f"The comment could not be posted: {problem}")
         if parent is not None and parent.parent_id is not None:
             raise errors.ReplyNotAllowed(detail="Replies can only be made to top-level comments")
         if parent is not None and parent.hidden:

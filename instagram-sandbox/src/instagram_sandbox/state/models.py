@@ -14,6 +14,7 @@ FB_SCOPES = (
     "instagram_content_publish",
     "instagram_manage_messages",
     "instagram_manage_contents",
+    "instagram_manage_engagement",
     "pages_show_list",
     "pages_read_engagement",
 )
@@ -92,6 +93,8 @@ class IgAccount:
     tagged_media_ids: list[str] = field(default_factory=list)
     mentioned_media_ids: list[str] = field(default_factory=list)
     subscribed_fields: list[str] = field(default_factory=list)
+    # media of other accounts naming this one as collaborator → pending, accepted or declined
+    collab_invites: dict[str, str] = field(default_factory=dict)
 
     @property
     def profile_picture_url(self) -> str:

@@ -6,7 +6,6 @@ import json
 import re
 import urllib.request
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlparse
 
 from instagram_sandbox import errors
@@ -37,6 +36,59 @@ def fetch_head(url: str, timeout: float = FETCH_TIMEOUT) -> bytes | None:
             return bytes(answer.read(16)) if answer.status == 200 else None
     except (OSError, ValueError):  # URLError and HTTPError are OSErrors
         return None
+
+
+TRIAL_STRATEGIES = ("MANUAL", "SS_PERFORMANCE")
+# Container parameters the publish write log repeats, so tests see what a post was made with.
+LABEL_PARAMS = ("is_ai_generated", "trial_params", "is_paid_partnership",
+                "branded_content_sponsor_ids", "collaborators", "share_to_feed")  # fmt: skip
+REELS_ONLY = ("share_to_feed", "trial_params", "cover_url", "thumb_offset", "audio_name")
+
+
+def check_2026_params(
+    params: Mapping[str, str], media_type: str, is_item: bool, flavour: str
+) -> None:
+    """Trial reels, the AI label, the paid-partnership label and where each may go."""
+    for name in REELS_ONLY:
+        if name in params and media_type != "REELS":
+            raise errors.InvalidParameter(detail=f"{name} is only available for REELS")
+    if "trial_params" in params:
+        try:
+            trial = json.loads(params["trial_params"])
+        except json.JSONDecodeError:
+            trial = None
+        if not isinstance(trial, dict) or trial.get("graduation_strategy") not in TRIAL_STRATEGIES:
+            raise errors.InvalidParameter(
+                detail='trial_params must be {"graduation_strategy": "MANUAL" or "SS_PERFORMANCE"}'
+            )
+    if "is_ai_generated" in params:
+        if is_item:
+            raise errors.InvalidParameter(
+                detail="is_ai_generated is set on the carousel container, not on its items"
+            )
+        if params["is_ai_generated"].lower() not in ("true", "false"):
+            raise errors.InvalidParameter(detail="is_ai_generated must be true or false")
+    partnership = {"is_paid_partnership", "branded_content_sponsor_ids"} & set(params)
+    if partnership and (is_item or flavour != "facebook"):
+        raise errors.InvalidParameter(
+            detail="The paid partnership label is set on the post's container, with Facebook Login"
+        )
+    if "branded_content_sponsor_ids" in params:
+        ids = [
+            i.strip()
+            for i in params["branded_content_sponsor_ids"].strip("[]").replace('"', "").split(",")
+        ]
+        if (
+            not all(i.isdigit() for i in ids)
+            or params.get("is_paid_partnership", "").lower() != "true"
+        ):
+            raise errors.InvalidParameter(
+                detail="branded_content_sponsor_ids takes Instagram user ids, with is_paid_partnership=true"
+            )
+    if "collaborators" in params and (is_item or flavour != "facebook"):
+        raise errors.InvalidParameter(
+            detail="collaborators are set on the post's container, with Facebook Login"
+        )
 
 
 class Publisher:
@@ -78,6 +130,7 @@ class Publisher:
         media_type = params.get("media_type", "").upper() or "IMAGE"
         is_item = params.get("is_carousel_item", "").lower() == "true"
         self._check_type(media_type, is_item, params)
+        check_2026_params(params, media_type, is_item, flavour)
         self._check_caption(params, is_item)
         children: list[str] = []
         if media_type == "CAROUSEL":
@@ -208,26 +261,6 @@ class Publisher:
             if is_image and not head.startswith(b"\xff\xd8\xff"):
                 raise errors.ImageFormatUnsupported()
 
-    def upload(self, box: Container, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
-        """rupload: take the bytes (or a `file_url`), then start processing."""
-        if not box.awaiting_upload:
-            raise errors.UploadFailed(detail="The container does not take an upload")
-        if "file_url" not in headers:
-            try:
-                offset, size = int(headers.get("offset", "0")), int(headers["file_size"])
-            except (KeyError, ValueError):
-                raise errors.UploadFailed(
-                    detail="offset and file_size headers are required"
-                ) from None
-            if offset != 0 or size != len(body):
-                raise errors.UploadFailed(
-                    detail=f"Expected {size} bytes from offset {offset}, got {len(body)}"
-                )
-        box.awaiting_upload = False
-        box.ready_at = self.backend.now() + self.backend.config.video_processing_seconds
-        self.backend.record_write("container.upload", box.owner_id, box.id, bytes=len(body))
-        return {"success": True, "message": "Upload successful."}
-
     def quota_usage(self, acct: IgAccount, since: float | None = None) -> int:
         """Posts published through the API in the rolling 24 h (carousels count once)."""
         now = self.backend.now()
@@ -257,8 +290,9 @@ class Publisher:
             raise errors.DailyPublishingLimit()
         item = self._materialise(acct, box)
         box.published_media_id = item.id
+        labels = {k: box.params[k] for k in LABEL_PARAMS if k in box.params}
         b.record_write(
-            "media.publish", acct.id, box.id, result_id=item.id, media_type=box.media_type
+            "media.publish", acct.id, box.id, result_id=item.id, media_type=box.media_type, **labels
         )
         return item
 
@@ -276,6 +310,7 @@ class Publisher:
             timestamp=now, caption=box.params.get("caption", ""), shortcode=box.id[-11:],
             is_shared_to_feed=box.params.get("share_to_feed", "true").lower() == "true" and product == "REELS",
             alt_text=box.params.get("alt_text"), published_via_api=True, reach_base=100, viewers=0,
+            is_ai_generated=box.params.get("is_ai_generated", "").lower() == "true",
             media_audio_type="ORIGINAL_SOUND" if kind == "VIDEO" else None,
         )  # fmt: skip
         b.world.media[item.id] = item
