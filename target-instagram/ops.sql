@@ -44,6 +44,7 @@ create table if not exists ops.media (
     media_type     text,        -- IMAGE, REELS, STORIES, CAROUSEL
     image_url      text,
     video_url      text,
+    video_file     text,        -- a local path or storage URL, uploaded in chunks (Facebook Login)
     caption        text,
     children       jsonb,       -- carousel items
     alt_text       text,
@@ -54,10 +55,31 @@ create table if not exists ops.media (
     share_to_feed  boolean,
     thumb_offset   integer,
     audio_name     text,
+    trial_params   jsonb,       -- trial reels: {"graduation_strategy": "MANUAL" | "SS_PERFORMANCE"}
+    is_ai_generated boolean,    -- the AI info label (on the carousel, not its items)
+    is_paid_partnership boolean,
+    branded_content_sponsor_ids jsonb,  -- brands' Instagram user ids for "Paid partnership with …"
     publish_at     timestamptz,
     media_id       text,        -- delete: with action = 'delete'
     action         text check (action in ('create', 'delete')),
     updated_at     timestamptz not null default now()
+);
+
+create table if not exists ops.likes (
+    op_id        text primary key,
+    account_id   text,
+    media_id     text,          -- like this media …
+    comment_id   text,          -- … or this comment (one of the two)
+    action       text check (action in ('create', 'delete')),  -- delete: unlike
+    updated_at   timestamptz not null default now()
+);
+
+create table if not exists ops.collaboration_invites (
+    op_id        text primary key,
+    account_id   text,
+    media_id     text not null, -- the invite's media (GET /{ig-user-id}/collaboration_invites)
+    accept       boolean not null,  -- true accepts, false declines
+    updated_at   timestamptz not null default now()
 );
 
 create table if not exists ops.execute (

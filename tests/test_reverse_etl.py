@@ -21,6 +21,7 @@ def test_operations_table_applied_exactly_once(
     made = control.add_media(account_id=demo.acme, count=2, comments_per_media=3)
     c = made["comments"]
     suffix = uuid.uuid4().hex[:8]
+    invite = demo.ok(demo.get(f"/{demo.acme}/collaboration_invites"))["data"][0]["media_id"]
     schema = "ops"  # the schema meltano.yml's tap-postgres reads (filter_schemas)
     sql(pg_dsn, "drop schema if exists ops cascade")
     sql_file(pg_dsn, ROOT / "target-instagram" / "ops.sql")
@@ -38,6 +39,9 @@ def test_operations_table_applied_exactly_once(
             values ('post-1', 'https://cdn.example.com/weekend.jpg', 'Weekend hours');
         insert into ops.comments (op_id, comment_id, action)
             values ('delete-1', '{c[4]}', 'delete');
+        insert into ops.likes (op_id, media_id) values ('like-1', '{made["media"][1]}');
+        insert into ops.collaboration_invites (op_id, media_id, accept)
+            values ('invite-1', '{invite}', true);
     """)  # fmt: skip
     meltano = Meltano(meltano_db, {
         **postgres_env("TAP_POSTGRES", pg_dsn),
@@ -49,8 +53,8 @@ def test_operations_table_applied_exactly_once(
     meltano("run", "--state-id-suffix", suffix, "tap-postgres", "target-instagram")
     writes = control.writes()
     kinds = sorted(w["kind"] for w in writes)
-    assert kinds == ["comment.delete", "comment.hide", "comment.reply", "container.create",
-                     "media.publish"]  # fmt: skip
+    assert kinds == ["collaboration.accept", "comment.delete", "comment.hide", "comment.reply",
+                     "container.create", "media.like", "media.publish"]  # fmt: skip
     by_kind = {w["kind"]: w for w in writes}
     assert by_kind["comment.reply"]["object_id"] == c[0]
     assert by_kind["comment.reply"]["message"] == "Thanks for coming by!"

@@ -3,7 +3,8 @@
 Usage: crash_runner.py POINT [target options]. POINT is empty (no crash) or one of
 `records:N` (after N records were handed to the writer), `container_created` (after the first
 container id is written to the ledger), `published` (after a publish answered, before the ledger
-records it), `applied` (after the first moderation batch answered, before the ledger records it).
+records it), `applied` (after the first moderation batch answered, before the ledger records it),
+`uploaded:N` (after the ledger recorded the Nth acknowledged chunk of a video upload).
 """
 
 from __future__ import annotations
@@ -42,6 +43,18 @@ def install(point: str) -> None:
                 _die()
 
         ledger.Ledger.progress = dying_progress  # type: ignore[method-assign]
+    elif point.startswith("uploaded:"):
+        chunks, recorded = int(point.split(":")[1]), [0]
+        progress = ledger.Ledger.progress
+
+        def dying_after_chunks(self: Any, entry: ledger.Entry, **steps: Any) -> None:
+            progress(self, entry, **steps)
+            if any(u.get("offset") for u in (steps.get("uploads") or {}).values()):
+                recorded[0] += 1
+                if recorded[0] >= chunks:
+                    _die()
+
+        ledger.Ledger.progress = dying_after_chunks  # type: ignore[method-assign]
     elif point in ("published", "applied"):
         applied = ledger.Ledger.applied
         kinds = ("publish_media", "publish_container") if point == "published" else None

@@ -8,7 +8,13 @@ from typing import Any
 POST_PARAMS = ("image_url", "video_url", "caption", "alt_text", "location_id", "cover_url",
                "thumb_offset", "audio_name")  # fmt: skip
 ITEM_PARAMS = ("image_url", "video_url", "alt_text")
-JSON_PARAMS = ("user_tags", "collaborators")
+JSON_PARAMS = ("user_tags", "collaborators", "trial_params", "branded_content_sponsor_ids")
+FLAG_PARAMS = ("share_to_feed", "is_ai_generated", "is_paid_partnership")
+
+
+def flag(value: Any) -> str:
+    """A yes/no parameter as Graph takes it."""
+    return "true" if value in (True, "true", 1) else "false"
 
 
 def item_params(item: dict[str, Any]) -> dict[str, Any]:
@@ -16,6 +22,8 @@ def item_params(item: dict[str, Any]) -> dict[str, Any]:
     params: dict[str, Any] = {"is_carousel_item": "true"}
     if item["media_type"] == "VIDEO":
         params["media_type"] = "VIDEO"
+    if "video_file" in item:
+        params["upload_type"] = "resumable"
     params.update({key: item[key] for key in ITEM_PARAMS if key in item})
     if "user_tags" in item:
         params["user_tags"] = json.dumps(item["user_tags"])
@@ -32,6 +40,7 @@ def container_params(payload: dict[str, Any], progress: dict[str, Any]) -> dict[
         params["children"] = ",".join(progress["children"])
     params.update({key: p[key] for key in POST_PARAMS if key in p})
     params.update({key: json.dumps(p[key]) for key in JSON_PARAMS if key in p})
-    if "share_to_feed" in p:
-        params["share_to_feed"] = "true" if p["share_to_feed"] in (True, "true", 1) else "false"
+    params.update({key: flag(p[key]) for key in FLAG_PARAMS if key in p})
+    if "video_file" in p:
+        params["upload_type"] = "resumable"
     return params

@@ -16,11 +16,13 @@ from instagram_graph.client import GraphClient
 from instagram_graph.config_checks import check_at_least
 from instagram_graph.errors import GraphError, SettingsError
 from instagram_graph.settings import GraphSettings
+from instagram_graph.upload import CHUNK_BYTES
 from target_instagram.ledger import Ledger, default_path
 from target_instagram.operations import Job
 from target_instagram.outcomes import Outcomes
 from target_instagram.storage_links import LinkOptions, StorageLinks
 
+MIN_CHUNK_BYTES = 64 * 1024
 CLOCK_SKEW = 120.0  # seconds of slack when matching a created comment or media by time
 
 
@@ -39,6 +41,7 @@ class WriterOptions:
     poll_timeout: float = 300.0
     ledger_wait: float = 600.0
     links: LinkOptions = field(default_factory=LinkOptions)
+    chunk_bytes: int = CHUNK_BYTES
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WriterOptions:
@@ -48,7 +51,8 @@ class WriterOptions:
         if not 1 <= size <= MAX_BATCH:
             raise SettingsError("batch_size", f"{size} is outside 1–50", "use at most 50")
         check_at_least(config, {"publish_poll_interval_seconds": 1,
-                                "publish_poll_timeout_seconds": 0, "ledger_wait_seconds": 0})  # fmt: skip
+                                "publish_poll_timeout_seconds": 0, "ledger_wait_seconds": 0,
+                                "upload_chunk_bytes": MIN_CHUNK_BYTES})  # fmt: skip
         poll_timeout = float(config.get("publish_poll_timeout_seconds", 300))
         ids = config.get("ig_user_ids") or []
         return cls(
@@ -63,6 +67,7 @@ class WriterOptions:
             poll_timeout=max(0.0, poll_timeout),
             ledger_wait=max(0.0, float(config.get("ledger_wait_seconds", 600))),
             links=LinkOptions.from_config(config),
+            chunk_bytes=int(config.get("upload_chunk_bytes") or CHUNK_BYTES),
         )  # fmt: skip
 
 

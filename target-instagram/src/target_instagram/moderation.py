@@ -98,6 +98,12 @@ class Moderation:
             and (job.entry.attempts > 1 or result.resent)
         ):
             outcomes.applied(job, job.object_id, note="already deleted by the earlier attempt")
+        elif (
+            job.kind.answers_invite
+            and (job.entry.attempts > 1 or result.resent)
+            and (self._invite_answered(job) is True)
+        ):  # refused because the earlier attempt answered it
+            outcomes.applied(job, job.object_id, note="already answered by the earlier attempt")
         else:
             outcomes.rejected(job, error.describe(), error)
         return False
@@ -118,6 +124,14 @@ class Moderation:
                 return False
             if found:
                 ctx.outcomes.applied(job, found, note="reconciled: found on Instagram")
+                return False
+        if job.kind.answers_invite:
+            answered = self._invite_answered(job)
+            if answered is None:
+                ctx.outcomes.unknown(job, "outcome unknown and the invites cannot be read now")
+                return False
+            if answered:
+                ctx.outcomes.applied(job, job.object_id, note="reconciled: the invite is answered")
                 return False
         if job.entry.attempts >= MAX_ATTEMPTS:
             ctx.outcomes.deferred(job, f"outcome unknown after {job.entry.attempts} attempts")
@@ -145,3 +159,14 @@ class Moderation:
             ):
                 return str(item["id"])
         return None
+
+    def _invite_answered(self, job: Job) -> bool | None:
+        """Whether the invite on the job's media is no longer pending; None when unreadable."""
+        try:
+            account = self.ctx.account(job)
+            pending = {str(i.get("media_id")) for i in
+                       self.ctx.client.items(f"{account}/collaboration_invites", {})}  # fmt: skip
+        except (GraphError, SettingsError) as exc:
+            log.warning("%s: collaboration invites unreadable: %s", job.label, exc)
+            return None
+        return job.entry.payload["media_id"] not in pending

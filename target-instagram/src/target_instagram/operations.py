@@ -30,6 +30,7 @@ class Kind:
     request: Request | None = None  # moderation: the one Graph call that applies it
     creates: bool = False  # makes a comment: an unknown outcome is reconciled by searching for it
     deletes: bool = False  # a repeat answered "not found" means the first attempt applied it
+    answers_invite: bool = False  # applied once the invite is no longer pending (read to check)
 
 
 def _comment(p: dict[str, Any], account: Account) -> BatchOperation:
@@ -65,6 +66,21 @@ def _comments_enabled(enabled: bool) -> Request:
     return request
 
 
+def _like(like: bool) -> Request:
+    def request(p: dict[str, Any], account: Account) -> BatchOperation:
+        target: dict[str, Any] = {k: p[k] for k in ("media_id", "comment_id") if k in p}
+        return BatchOperation("POST" if like else "DELETE", f"{account()}/likes", target,
+                              repeatable=True)  # fmt: skip
+
+    return request
+
+
+def _answer_invite(p: dict[str, Any], account: Account) -> BatchOperation:
+    accept = "true" if p["accept"] else "false"
+    return BatchOperation("POST", f"{account()}/collaboration_invites",
+                          {"media_id": p["media_id"], "accept": accept})  # fmt: skip
+
+
 KINDS: dict[str, Kind] = {
     "comment": Kind("moderation", _comment, creates=True),
     "reply": Kind("moderation", _reply, creates=True),
@@ -75,6 +91,9 @@ KINDS: dict[str, Kind] = {
     "unhide_comment": Kind("moderation", _hide(False)),
     "enable_comments": Kind("moderation", _comments_enabled(True)),
     "disable_comments": Kind("moderation", _comments_enabled(False)),
+    "like": Kind("moderation", _like(True)),
+    "unlike": Kind("moderation", _like(False)),
+    "answer_invite": Kind("moderation", _answer_invite, answers_invite=True),
     "publish_media": Kind("publishing"),
     "publish_container": Kind("publishing"),
     "get_authorization_url": Kind("procedure"),
@@ -147,8 +166,15 @@ def planned_calls(entry: Entry, account: str) -> list[str]:
     if kind.flow == "publishing":
         items = len(p.get("children") or [])
         calls = [f"POST /{account}/media ×{items} (carousel items)"] if items else []
-        return [*calls, f"POST /{account}/media (container)", "GET /{container-id} (status)",
-                f"POST /{account}/media_publish"]  # fmt: skip
+        files = [f for f in ("video_file",) if f in p] + [
+            f"children[{n}].video_file"
+            for n, c in enumerate(p.get("children") or [])
+            if "video_file" in c
+        ]
+        uploads = [f"POST rupload.facebook.com/ig-api-upload/{{container-id}} (chunks of {f})"
+                   for f in files]  # fmt: skip
+        return [*calls, f"POST /{account}/media (container)", *uploads,
+                "GET /{container-id} (status)", f"POST /{account}/media_publish"]  # fmt: skip
     return [entry.kind]
 
 

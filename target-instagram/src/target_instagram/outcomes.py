@@ -71,7 +71,8 @@ class Outcomes:
     ) -> None:  # fmt: skip
         """A rejection with no ledger row (a record that never became an operation)."""
         self.out.reject(stream, op_id, record, reason, graph_error(error))
-        self.out.result(stream, op_id, kind or "unknown", "rejected", error=reason)
+        codes = {"error_code": error.code, "error_subcode": error.subcode} if error else {}
+        self.out.result(stream, op_id, kind or "unknown", "rejected", error=reason, **codes)
         log.warning("%s/%s rejected: %s", stream, op_id, reason)
         if self.fail_fast:
             raise FailFast(f"fail_fast: {stream}/{op_id} was rejected: {reason}")

@@ -21,6 +21,7 @@ from target_instagram.context import CLOCK_SKEW, Context, epoch
 from target_instagram.ledger import IN_FLIGHT, RECEIVED
 from target_instagram.operations import Job, describe
 from target_instagram.storage_links import LinkError, storage_fields
+from target_instagram.uploading import Uploads
 
 log = get_logger(__name__)
 
@@ -49,12 +50,14 @@ class Publishing:
         if not jobs:
             return
         self._create(jobs, children=True)
+        Uploads(self.ctx).run(active(jobs))
         carousels = [j for j in active(jobs) if j.entry.payload.get("children")]
         children = [c for j in carousels for c in j.entry.progress.get("children", [])]
         statuses = self.poll(children, carousels)
         for job in active(carousels):
             self.check(job, job.entry.progress["children"], "carousel item", statuses)
         self._create(active(jobs), children=False)
+        Uploads(self.ctx).run(active(jobs))
         posts = active(jobs)
         statuses = self.poll([str(j.entry.progress["container_id"]) for j in posts], posts)
         publishable = []
@@ -122,6 +125,7 @@ class Publishing:
             if job.entry.status != IN_FLIGHT:
                 continue  # already settled by an earlier item's failure
             if result.error is None:
+                waiting_upload(job, n, result.body)
                 if n is None:
                     ctx.ledger.progress(job.entry, container_id=str(result.body["id"]))
                 else:
@@ -270,6 +274,16 @@ class Publishing:
         if not fields:
             return {}
         return {"presigned": fields, "presigned_expiry_seconds": self.ctx.options.links.expiry}
+
+
+def waiting_upload(job: Job, n: int | None, body: Any) -> None:
+    """A container made for a `video_file` waits for its bytes: note where they go."""
+    payload = job.entry.payload if n is None else job.entry.payload["children"][n]
+    if "video_file" not in payload or not isinstance(body, dict) or "uri" not in body:
+        return
+    field = "video_file" if n is None else f"children[{n}].video_file"
+    uploads = job.entry.progress.setdefault("uploads", {})
+    uploads[str(body["id"])] = {"field": field, "uri": str(body["uri"]), "offset": 0}
 
 
 def active(jobs: list[Job]) -> list[Job]:

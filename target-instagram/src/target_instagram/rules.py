@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
@@ -190,3 +190,68 @@ def timestamp(value: Any, field: str) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
+
+
+TRIAL_STRATEGIES = ("MANUAL", "SS_PERFORMANCE")
+VIDEO_EXTENSIONS = (".mp4", ".mov")
+VIDEO_MAX_BYTES = {"REELS": 300 * 1024 * 1024, "STORIES": 100 * 1024 * 1024,
+                   "VIDEO": 300 * 1024 * 1024}  # fmt: skip
+_TRUE, _FALSE = ("true", "1", "yes", "t", "y"), ("false", "0", "no", "f", "n")
+
+
+def boolean(record: dict[str, Any], name: str) -> bool | None:
+    """A yes/no field: JSON true/false, 1/0, or text a warehouse column may hold ("true", "f")."""
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text_value = str(value).strip().lower()
+    if text_value in _TRUE or text_value in _FALSE:
+        return text_value in _TRUE
+    raise Rejected(f"{name}: {value!r} is not true or false")
+
+
+def trial_params(value: Any) -> dict[str, str]:
+    """`{"graduation_strategy": "MANUAL" | "SS_PERFORMANCE"}`, or just the strategy's name."""
+    if isinstance(value, str):
+        value = {"graduation_strategy": value.strip().upper()}
+    strategy = value.get("graduation_strategy") if isinstance(value, dict) else None
+    if strategy not in TRIAL_STRATEGIES or len(value) != 1:
+        raise Rejected('trial_params: expected {"graduation_strategy": "MANUAL"} or '
+                       '"SS_PERFORMANCE" (a trial reel graduates by hand or by its performance)')  # fmt: skip
+    return {"graduation_strategy": strategy}
+
+
+def sponsor_ids(value: Any) -> list[str]:
+    """Instagram user ids of the brands (a list, or a comma-separated text)."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        value = structured({"branded_content_sponsor_ids": value}, "branded_content_sponsor_ids")
+    ids = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
+    ids = [ids] if isinstance(ids, int) and not isinstance(ids, bool) else ids
+    if not isinstance(ids, list) or not ids or not all(str(i).strip().isdigit() for i in ids):
+        raise Rejected("branded_content_sponsor_ids: expected Instagram user ids of the brands "
+                       "(look one up by username with business discovery)")  # fmt: skip
+    return [str(i).strip() for i in ids]
+
+
+def video_file(value: str, field: str, media_type: str) -> str:
+    """A local video file (checked now: it exists, is MP4/MOV, within size) or a storage URL."""
+    suffix = PurePosixPath(urlparse(value).path if is_storage_url(value) else value).suffix.lower()
+    if suffix not in VIDEO_EXTENSIONS:
+        raise Rejected(f"{field}: {value!r} is not an MP4 or MOV file")
+    if is_storage_url(value):
+        if not storage_path_ok(value):
+            raise Rejected(f"{field}: {value!r} names no object; write it as s3://bucket/path/file")
+        return value
+    if urlparse(value).scheme not in ("", "file"):
+        raise Rejected(f"{field}: give a local path or a storage URL (s3://, gs://, az://); "
+                       "a public https URL goes in video_url")  # fmt: skip
+    path = Path(value.removeprefix("file://")).expanduser()
+    if not path.is_file():
+        raise Rejected(f"{field}: {path} does not exist (or is not a file) on this machine")
+    limit = VIDEO_MAX_BYTES[media_type]
+    if path.stat().st_size > limit:
+        raise Rejected(f"{field}: {path} is {path.stat().st_size:,} bytes; {media_type} videos "
+                       f"may be at most {limit // 1024 // 1024} MB")  # fmt: skip
+    return str(path.resolve())

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from singer_sdk.sinks import BatchSink
 
 from instagram_graph.redaction import register_secret
-from target_instagram import rules
+from target_instagram import media_records, rules
 from target_instagram.operations import Operation
 from target_instagram.rules import Rejected
 from target_instagram.writer import Writer
@@ -78,6 +78,18 @@ class OperationSink(BatchSink):
         """The operation kind and its parameters."""
         raise NotImplementedError
 
+    def message(self, record: dict[str, Any]) -> str:
+        """A comment's text, pre-checked against the v1 rules unless `comment_prechecks` is off."""
+        message = str(rules.text(record, "message", number_ok=False))
+        if self.config.get("comment_prechecks", True) is False:
+            return message  # Graph's own answer decides, and the results file carries its code
+        return rules.check_comment(message)
+
+    @property
+    def facebook_login(self) -> bool:
+        """Whether the target writes with Facebook Login (several 2025–26 features need it)."""
+        return str(self.config.get("login") or "facebook").lower() == "facebook"
+
     @staticmethod
     def is_delete(record: dict[str, Any]) -> bool:
         """`action: "delete"`, or a soft-deleted warehouse row (`_sdc_deleted_at` set)."""
@@ -97,7 +109,7 @@ class CommentsSink(OperationSink):
         """Create under `parent`, or delete the comment given by comment_id."""
         if self.is_delete(record):
             return "delete_comment", {"comment_id": rules.text(record, "comment_id")}
-        message = rules.check_comment(str(rules.text(record, "message", number_ok=False)))
+        message = self.message(record)
         return self.created, {self.parent: rules.text(record, self.parent), "message": message}
 
 
@@ -115,7 +127,7 @@ class MentionRepliesSink(OperationSink):
 
     def shape(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """media_id, optional comment_id, message."""
-        message = rules.check_comment(str(rules.text(record, "message", number_ok=False)))
+        message = self.message(record)
         payload = {"media_id": rules.text(record, "media_id"), "message": message}
         if comment_id := rules.text(record, "comment_id", required=False):
             payload["comment_id"] = comment_id
@@ -142,15 +154,21 @@ class MediaSink(OperationSink):
             raise Rejected(f"media_type: {media_type!r}; use {', '.join(rules.MEDIA_TYPES)}")
         payload: dict[str, Any] = {"media_type": media_type}
         if media_type == "CAROUSEL":
-            payload["children"] = _children(children, record)
+            payload["children"] = media_records.carousel_items(children, record)
         else:
             if children:
                 raise Rejected("children: only CAROUSEL media have children")
-            payload.update(_source(record, media_type, "record"))
+            payload.update(media_records.source(record, media_type, "record"))
         caption = rules.text(record, "caption", required=False, number_ok=False)
         if caption:
             payload["caption"] = rules.check_caption(caption)
-        payload.update(_extras(record, media_type))
+        payload.update(media_records.extras(record, media_type))
+        payload.update(media_records.labels(record, media_type))
+        if not self.facebook_login and (
+            needs := media_records.FACEBOOK_ONLY & set(media_records.fields_of(payload))
+        ):
+            raise Rejected(f"{', '.join(sorted(needs))}: available with Facebook Login only "
+                           "(login: facebook); leave it out with Instagram Login")  # fmt: skip
         publish_at = rules.timestamp(record.get("publish_at"), "publish_at")
         if publish_at is not None:
             payload["publish_at"] = publish_at
@@ -168,92 +186,39 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _source(item: dict[str, Any], media_type: str, where: str) -> dict[str, Any]:
-    """image_url / video_url for one container, by media type."""
-    image = rules.text(item, "image_url", required=False)
-    video = rules.text(item, "video_url", required=False)
-    prefix = "" if where == "record" else f"{where}."
-    if image and video:
-        raise Rejected(f"{prefix}image_url, {prefix}video_url: give one, not both")
-    if media_type == "IMAGE" and not image:
-        raise Rejected(f"{prefix}image_url: missing; IMAGE media need a JPEG image_url")
-    if media_type in ("REELS", "VIDEO") and not video:
-        raise Rejected(f"{prefix}video_url: missing; {media_type} media need a video_url")
-    if media_type == "STORIES" and not (image or video):
-        raise Rejected("image_url: missing; a story needs an image_url or a video_url")
-    if image:
-        content_type = rules.text(item, "content_type", required=False)
-        return {"image_url": rules.check_url(image, f"{prefix}image_url", jpeg=True,
-                                             content_type=content_type)}  # fmt: skip
-    return {"video_url": rules.check_url(str(video), f"{prefix}video_url", jpeg=False)}
+class LikesSink(OperationSink):
+    """`likes`: like a media or comment (media_id or comment_id); delete to unlike."""
+
+    contract = "likes"
+
+    def shape(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Exactly one of media_id and comment_id; Facebook Login with instagram_manage_engagement."""
+        if not self.facebook_login:
+            raise Rejected("likes: available with Facebook Login only (login: facebook)")
+        target = {k: v for k in ("media_id", "comment_id")
+                  if (v := rules.text(record, k, required=False))}  # fmt: skip
+        if len(target) != 1:
+            raise Rejected("media_id, comment_id: give exactly one, the media or comment to like")
+        return ("unlike" if self.is_delete(record) else "like"), target
 
 
-def _children(children: Any, record: dict[str, Any]) -> list[dict[str, Any]]:
-    if record.get("image_url") or record.get("video_url"):
-        raise Rejected("image_url: a CAROUSEL takes its images from children, not the record")
-    if not isinstance(children, list) or not all(isinstance(c, dict) for c in children):
-        raise Rejected('children: expected a list of items like [{"image_url": "https://…/1.jpg"}]')
-    if not rules.CAROUSEL_MIN <= len(children) <= rules.CAROUSEL_MAX:
-        raise Rejected(
-            f"children: {len(children)} items; a carousel has "
-            f"{rules.CAROUSEL_MIN}–{rules.CAROUSEL_MAX}"
-        )
-    items = []
-    for n, child in enumerate(children):
-        where = f"children[{n}]"
-        kind = str(child.get("media_type") or ("VIDEO" if child.get("video_url") else "IMAGE"))
-        kind = kind.upper()
-        if kind not in rules.ITEM_TYPES:
-            raise Rejected(f"{where}.media_type: {kind!r}; carousel items are IMAGE or VIDEO")
-        for name in ("caption", "location_id"):
-            if child.get(name):
-                raise Rejected(
-                    f"{where}.{name}: carousel items cannot have one; set it on the post"
-                )
-        item: dict[str, Any] = {"media_type": kind, **_source(child, kind, where)}
-        if child.get("user_tags"):
-            item["user_tags"] = rules.user_tags(
-                rules.structured(child, "user_tags"), kind, f"{where}.user_tags"
+class CollaborationInvitesSink(OperationSink):
+    """`collaboration_invites`: accept (accept true) or decline (false) the invite on media_id."""
+
+    contract = "collaboration_invites"
+
+    def shape(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """media_id and accept; Facebook Login only."""
+        if not self.facebook_login:
+            raise Rejected(
+                "collaboration_invites: available with Facebook Login only (login: facebook)"
             )
-        if alt := rules.text(child, "alt_text", required=False):
-            if kind != "IMAGE" or len(alt) > rules.ALT_TEXT_MAX_CHARS:
-                raise Rejected(f"{where}.alt_text: images only, at most 1000 characters")
-            item["alt_text"] = alt
-        items.append(item)
-    return items
-
-
-def _extras(record: dict[str, Any], media_type: str) -> dict[str, Any]:
-    """alt_text, user_tags, location_id, collaborators and the reels-only fields."""
-    out: dict[str, Any] = {}
-    if alt := rules.text(record, "alt_text", required=False):
-        if media_type != "IMAGE":
-            raise Rejected("alt_text: only for IMAGE posts (and carousel images, per item)")
-        if len(alt) > rules.ALT_TEXT_MAX_CHARS:
-            raise Rejected(f"alt_text: {len(alt)} characters; at most 1000")
-        out["alt_text"] = alt
-    tags = rules.structured(record, "user_tags")
-    if tags:
-        if media_type == "CAROUSEL":
-            raise Rejected("user_tags: on a carousel, tag people per item in children")
-        out["user_tags"] = rules.user_tags(tags, media_type)
-    if location := rules.text(record, "location_id", required=False):
-        out["location_id"] = location
-    names = rules.structured(record, "collaborators")
-    if names:
-        if media_type == "STORIES":
-            raise Rejected("collaborators: not available on stories")
-        out["collaborators"] = rules.collaborators(names)
-    for name in rules.REELS_ONLY:
-        value = record.get(name)
-        if value in (None, ""):
-            continue
-        if media_type != "REELS":
-            raise Rejected(f"{name}: only for REELS")
-        if name == "cover_url":
-            value = rules.check_url(str(value), name, jpeg=True)
-        out[name] = value
-    return out
+        accept = rules.boolean(record, "accept")
+        if accept is None:
+            raise Rejected("accept: missing; true accepts the invite, false declines it")
+        if self.is_delete(record):
+            raise Rejected("action: an answered invite cannot be taken back through the API")
+        return "answer_invite", {"media_id": rules.text(record, "media_id"), "accept": accept}
 
 
 class ExecuteSink(OperationSink):
@@ -309,7 +274,8 @@ class UnknownStreamSink(OperationSink):
         self.writer.reject_record(
             self.stream_name, str(record.get("op_id") or "") or None, record,
             f"stream {self.stream_name!r}: no contract matches its last dash-separated part; "
-            "name it …-comments, …-replies, …-media, …-mention_replies or …-execute",
+            "name it …-comments, …-replies, …-media, …-mention_replies, …-likes, "
+            "…-collaboration_invites or …-execute",
         )  # fmt: skip
 
 
@@ -334,6 +300,14 @@ class NotAContractSink(OperationSink):
 
 SINKS: dict[str, type[OperationSink]] = {
     sink.contract: sink
-    for sink in (CommentsSink, RepliesSink, MentionRepliesSink, MediaSink, ExecuteSink)
+    for sink in (
+        CommentsSink,
+        RepliesSink,
+        MentionRepliesSink,
+        MediaSink,
+        LikesSink,
+        CollaborationInvitesSink,
+        ExecuteSink,
+    )
 }
 IGNORED_STREAMS = ("meltano_test_stream", "test_stream")

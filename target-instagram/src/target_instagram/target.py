@@ -40,6 +40,8 @@ TARGET_SETTINGS = th.PropertiesList(
     th.Property("ledger_wait_seconds", th.IntegerType, default=600, description="How long a run waits for another run of the same ledger to finish before stopping (runs of one ledger never overlap; keep the ledger on a local disk)."),
     th.Property("publish_poll_timeout_seconds", th.IntegerType, default=300, description="How long to wait for containers to finish before deferring the post to the next run."),
     th.Property("media_storage_options", th.ObjectType(additional_properties=th.AnyType()), secret=True, description="fsspec options for storage URLs in image_url / video_url / cover_url (s3://, gs://, az://), e.g. {\"endpoint_url\": …}; credentials may instead come from the environment."),
+    th.Property("comment_prechecks", th.BooleanType, default=True, description="Check comments and replies against the old Instagram rules (at most 300 characters, 4 hashtags, 1 URL, not all capitals) before sending; off sends them and lets Graph decide, its error code going to the results file."),
+    th.Property("upload_chunk_bytes", th.IntegerType, default=8388608, description="Bytes per chunk of a video_file upload (at least 65536); the ledger records the offset after each chunk, so a killed run resumes there."),
     th.Property("presigned_url_expiry_seconds", th.IntegerType, default=3600, description="Lifetime of the presigned HTTPS links made for storage URLs (60 s – 7 days); a link is made each time a container is created."),
 )  # fmt: skip
 
