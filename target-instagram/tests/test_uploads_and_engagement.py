@@ -229,3 +229,18 @@ def test_comment_prechecks_can_be_turned_off_and_graph_decides(
     applied = run_target(lenient, text)
     assert applied.by_status("applied")[0]["op_id"] == "long-1"
     assert len(writes(demo, "comment.create")) == 1
+
+
+def test_a_dry_run_plans_the_upload_and_calls_nothing(
+    demo: Demo, world: World, upload_config: dict[str, Any], video: Path
+) -> None:
+    world.ids["video"] = str(video)
+    demo.control.reset_stats()
+    run = run_target({**upload_config, "dry_run": True}, case("publish_from_files", world))
+    plans = {r["op_id"]: r["calls"] for r in run.by_status("planned")}
+    assert (
+        "POST rupload.facebook.com/ig-api-upload/{container-id} (chunks of video_file)"
+        in plans["reel-file"]
+    )
+    assert any("children[1].video_file" in c for c in plans["carousel-file"])
+    assert demo.control.stats()["requests_total"] == 0
