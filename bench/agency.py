@@ -18,12 +18,11 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tap_large import BIN, HERE, Served, measure, serve
+from tap_large import BIN, Served, measure, record_result, serve
 
 
 def agency_config(served: Served) -> dict[str, Any]:
@@ -108,13 +107,7 @@ def main() -> int:
         "speedup_vs_one_account_at_a_time_at_50ms": round(
             runs["first_sync_50ms_one_account_at_a_time"]["wall_s"] / runs["first_sync_50ms"]["wall_s"], 2),
     }  # fmt: skip
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-              "load_before": [round(x, 2) for x in load_before],
-              "load_after": [round(x, 2) for x in os.getloadavg()],
-              "figures": figures, "runs": runs}  # fmt: skip
-    print(json.dumps(result, indent=2))
-    with (HERE / "results" / "agency.jsonl").open("a") as fh:
-        fh.write(json.dumps(result) + "\n")
+    record_result("agency", load_before, figures=figures, runs=runs)
     return 0
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tap_large import BIN, HERE, Served, measure, serve
+from tap_large import BIN, HERE, Served, measure, record_result, serve
 
 sys.path.insert(0, str(HERE.parent))
 from tests.postgres import postgres, sql
@@ -94,20 +94,15 @@ def main() -> int:
     same = landed["records"] == landed["batches"] and sum(landed["records"].values()) > 0
     records_total = records_tap["wall_s"] + records_load["wall_s"]
     batch_total = batch_tap["wall_s"] + batch_load["wall_s"]
-    result = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-        "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
-        "rows_landed": sum(landed["records"].values()), "same_rows_per_table": same,
-        "batch_files": len(files), "batch_files_mb": round(sum(files) / 1e6, 1),
-        "figures": {"load_ratio_batch_vs_records": round(batch_load["wall_s"] / records_load["wall_s"], 2),
-                    "end_to_end_ratio_batch_vs_records": round(batch_total / records_total, 2)},
-        "runs": {"records": {"tap": records_tap, "target": records_load},
-                 "batches": {"tap": batch_tap, "target": batch_load}},
-    }  # fmt: skip
-    print(json.dumps(result, indent=2))
-    with (HERE / "results" / "batch_messages.jsonl").open("a") as fh:
-        fh.write(json.dumps(result) + "\n")
+    record_result(
+        "batch_messages", load_before,
+        rows_landed=sum(landed["records"].values()), same_rows_per_table=same,
+        batch_files=len(files), batch_files_mb=round(sum(files) / 1e6, 1),
+        figures={"load_ratio_batch_vs_records": round(batch_load["wall_s"] / records_load["wall_s"], 2),
+                 "end_to_end_ratio_batch_vs_records": round(batch_total / records_total, 2)},
+        runs={"records": {"tap": records_tap, "target": records_load},
+              "batches": {"tap": batch_tap, "target": batch_load}},
+    )  # fmt: skip
     return 0 if same else 1
 
 

@@ -98,6 +98,17 @@ def measure(command: list[str], out: Path) -> Measured:
     return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, log)
 
 
+def record_result(name: str, load_before: tuple[float, ...], **fields: Any) -> dict[str, Any]:
+    """Print one invocation's result and append it to results/NAME.jsonl, with the machine load."""
+    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+              "load_before": [round(x, 2) for x in load_before],
+              "load_after": [round(x, 2) for x in os.getloadavg()], **fields}  # fmt: skip
+    print(json.dumps(result, indent=2))
+    with (HERE / "results" / f"{name}.jsonl").open("a") as fh:
+        fh.write(json.dumps(result) + "\n")
+    return result
+
+
 def records_in(path: Path) -> int:
     """RECORD messages in a Singer file."""
     with path.open() as lines:
@@ -172,13 +183,7 @@ def main() -> int:
     }
     for run in runs.values():
         run.pop("output", None)
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-              "load_before": [round(x, 2) for x in load_before],
-              "load_after": [round(x, 2) for x in os.getloadavg()],
-              "figures": figures, "goals": GOALS, "met": met, "runs": runs}  # fmt: skip
-    print(json.dumps(result, indent=2))
-    with (HERE / "results" / "tap_large.jsonl").open("a") as fh:
-        fh.write(json.dumps(result) + "\n")
+    record_result("tap_large", load_before, figures=figures, goals=GOALS, met=met, runs=runs)
     return 0 if all(met.values()) else 1
 
 

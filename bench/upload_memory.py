@@ -14,11 +14,10 @@ import hashlib
 import json
 import os
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tap_large import BIN, HERE, Served, measure, serve
+from tap_large import BIN, Served, measure, record_result, serve
 
 GOAL_RSS_RATIO = 1.10
 BLOCK = hashlib.sha256(b"reel").digest() * 32768  # 1 MiB
@@ -72,17 +71,13 @@ def main() -> int:
         large = upload(served, account, work, 200)
     ratio = round(large["peak_rss_mb"] / reference["peak_rss_mb"], 3)
     met = ratio <= GOAL_RSS_RATIO and reference["complete"] and large["complete"]
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-              "load_before": [round(x, 2) for x in load_before],
-              "load_after": [round(x, 2) for x in os.getloadavg()],
-              "figures": {"peak_rss_ratio_200mb_to_20mb": ratio,
-                          "throughput_ratio": round((large["megabytes"] / large["wall_s"])
-                                                    / (reference["megabytes"] / reference["wall_s"]), 2)},
-              "goals": {"peak_rss_ratio_200mb_to_20mb": GOAL_RSS_RATIO}, "met": met,
-              "runs": {"reference_20mb": reference, "large_200mb": large}}  # fmt: skip
-    print(json.dumps(result, indent=2))
-    with (HERE / "results" / "upload_memory.jsonl").open("a") as fh:
-        fh.write(json.dumps(result) + "\n")
+    throughput = (large["megabytes"] / large["wall_s"]) / (
+        reference["megabytes"] / reference["wall_s"]
+    )
+    record_result("upload_memory", load_before,
+                  figures={"peak_rss_ratio_200mb_to_20mb": ratio, "throughput_ratio": round(throughput, 2)},
+                  goals={"peak_rss_ratio_200mb_to_20mb": GOAL_RSS_RATIO}, met=met,
+                  runs={"reference_20mb": reference, "large_200mb": large})  # fmt: skip
     return 0 if met else 1
 
 
