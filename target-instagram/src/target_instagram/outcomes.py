@@ -71,7 +71,9 @@ class Outcomes:
     ) -> None:  # fmt: skip
         """A rejection with no ledger row (a record that never became an operation)."""
         self.out.reject(stream, op_id, record, reason, graph_error(error))
-        codes = {"error_code": error.code, "error_subcode": error.subcode} if error else {}
+        codes: dict[str, Any] = (
+            {"error_code": error.code, "error_subcode": error.subcode} if error else {}
+        )
         self.out.result(stream, op_id, kind or "unknown", "rejected", error=reason, **codes)
         log.warning("%s/%s rejected: %s", stream, op_id, reason)
         if self.fail_fast:
