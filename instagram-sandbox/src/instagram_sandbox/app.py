@@ -154,6 +154,8 @@ class Sandbox:
         )  # fmt: skip
         if host == rupload.HOST:
             return await rupload.answer(self, request, req)
+        if req.path == f"/{self.backend.world.fb_app.app_id}/subscriptions":
+            return await self.app_subscriptions(req)
         template = path_template(self.backend, req.path)
         rule = self.faults.pick(req.method, req.path, template, query=req.params)
         if rule is not None and rule.kind in faults.TRANSPORT_KINDS and rule.kind != "batch_null":
@@ -273,6 +275,18 @@ class Sandbox:
             transport.close()
             await asyncio.sleep(0)
         return Response(b"", 500)
+
+    async def app_subscriptions(self, req: GraphRequest) -> Response:
+        """The app's webhook subscription; the app token (`{app-id}|{app-secret}`) only."""
+        app = self.backend.world.fb_app
+        if req.token_value != f"{app.app_id}|{app.secret}":
+            status, body = 400, errors.InvalidAccessToken().body(self.backend.fbtrace_id())
+        else:
+            status, body = await asyncio.to_thread(
+                self.webhooks.subscription, req.method, req.params
+            )
+        self.stats.record(req.method, "graph.facebook.com", "/{app-id}/subscriptions", str(status))
+        return self.json_answer(status, body, {}, req.version)
 
     def json_answer(
         self, status: int, body: Any, headers: dict[str, str], version: int

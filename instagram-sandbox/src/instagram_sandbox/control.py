@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from instagram_sandbox.clock import graph_time
+from instagram_sandbox.state.mentions import mention
 from instagram_sandbox.state.models import FB_SCOPES, IG_SCOPES, Comment, Media
 from instagram_sandbox.state.tokens import LONG_LIVED_SECONDS
 
@@ -213,6 +214,13 @@ def routes(sandbox: Sandbox) -> list[Route]:
             )
         return acct
 
+    def mentions(body: dict[str, Any]) -> dict[str, Any]:
+        acct = _account(body)
+        in_comment = str(body.get("in", "comment")) == "comment"
+        return {
+            "mentions": [mention(b, acct, in_comment) for _ in range(int(body.get("count", 1)))]
+        }
+
     def writes(_: dict[str, Any]) -> dict[str, Any]:
         return {"writes": b.writes}
 
@@ -243,7 +251,7 @@ def routes(sandbox: Sandbox) -> list[Route]:
         ("/config", "POST", config), ("/media", "POST", add_media), ("/writes", "GET", writes),
         ("/ratelimit", "GET", ratelimit), ("/webhooks", "GET", webhooks_log),
         ("/webhooks", "POST", webhooks_configure), ("/webhooks/flush", "POST", webhooks_flush),
-        ("/webhooks/replay", "POST", webhooks_replay),
+        ("/webhooks/replay", "POST", webhooks_replay), ("/mentions", "POST", mentions),
     ]  # fmt: skip
     by_path: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {}
     for path, method, fn in table:

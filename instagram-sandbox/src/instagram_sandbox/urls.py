@@ -58,6 +58,7 @@ EDGE_ROUTES: dict[tuple[str, str, str], NodeHandler] = {
     ("IGUser", "recently_searched_hashtags", "GET"): accounts.get_recent_hashtags,
     ("IGUser", "subscribed_apps", "GET"): accounts.subscribed_apps,
     ("IGUser", "subscribed_apps", "POST"): accounts.subscribed_apps,
+    ("IGUser", "subscribed_apps", "DELETE"): accounts.subscribed_apps,
     ("IGUser", "likes", "POST"): engagement.post_like,
     ("IGUser", "likes", "DELETE"): engagement.delete_like,
     ("IGUser", "collaboration_invites", "GET"): engagement.get_invites,

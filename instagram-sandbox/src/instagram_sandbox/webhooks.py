@@ -36,6 +36,7 @@ class WebhookSender:
         """Forget the callback and every delivery."""
         self.callback_url: str | None = None
         self.verify_token = ""
+        self.fields: list[str] = []
         self.pending: list[_Delivery] = []
         self.delivered: list[_Delivery] = []
         self.dropped: list[_Delivery] = []
@@ -56,6 +57,27 @@ class WebhookSender:
         if verified:
             self.callback_url, self.verify_token = url, verify_token
         return {"verified": verified, "status": answer.status_code}
+
+    def subscription(self, method: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """`/{app-id}/subscriptions` of the Facebook app (app token checked by the caller)."""
+        if method == "GET":
+            data = [] if self.callback_url is None else [{
+                "object": "instagram", "callback_url": self.callback_url, "active": True,
+                "fields": [{"name": f, "version": "v25.0"} for f in self.fields]}]  # fmt: skip
+            return 200, {"data": data}
+        if method == "DELETE":
+            self.callback_url, self.fields = None, []
+            return 200, {"success": True}
+        if params.get("object") != "instagram" or not params.get("callback_url"):
+            return 400, {"error": {"message": "(#100) object=instagram and callback_url are required",
+                                   "type": "OAuthException", "code": 100}}  # fmt: skip
+        checked = self.configure({"callback_url": params["callback_url"],
+                                  "verify_token": params.get("verify_token", "")})  # fmt: skip
+        if not checked["verified"]:
+            return 400, {"error": {"message": "(#2200) callback verification failed: the callback did "
+                                   "not echo hub.challenge", "type": "OAuthException", "code": 2200}}  # fmt: skip
+        self.fields = [f for f in params.get("fields", "").split(",") if f]
+        return 200, {"success": True}
 
     def flush(self) -> dict[str, Any]:
         """Batch queued changes into deliveries, send them and retry failed ones once at once."""

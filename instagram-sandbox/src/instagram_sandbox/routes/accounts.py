@@ -373,8 +373,12 @@ def get_recent_hashtags(ctx: Ctx, account_id: str) -> dict[str, Any]:
 
 
 def subscribed_apps(ctx: Ctx, account_id: str) -> dict[str, Any]:
-    """`GET|POST /{ig-user-id}/subscribed_apps`: webhook fields for this account (§8)."""
+    """`GET|POST|DELETE /{ig-user-id}/subscribed_apps`: webhook fields for this account (§8)."""
     acct = _account(ctx, account_id)
+    if ctx.req.method == "DELETE":
+        acct.subscribed_fields = []
+        ctx.backend.record_write("webhooks.unsubscribe", acct.id, acct.id)
+        return {"success": True}
     if ctx.req.method == "POST":
         fields = [f for f in ctx.req.params.get("subscribed_fields", "").split(",") if f]
         if not fields:
