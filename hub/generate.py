@@ -36,6 +36,10 @@ PLUGINS = {
 }  # fmt: skip
 
 
+# Workspace packages a plugin needs besides the client and notifications.
+PLUGIN_PARTS = {"tap-instagram": ("webhooks",)}
+
+
 def release() -> str:
     """The newest released version in CHANGELOG.md (its `## [X.Y.Z]` heading)."""
     found = re.search(r"^## \[(\d+\.\d+\.\d+)\]", (ROOT / "CHANGELOG.md").read_text(), re.M)
@@ -45,10 +49,10 @@ def release() -> str:
 
 
 def pip_url(plugin: str, repo: str = REPO, version: str | None = None) -> str:
-    """The shared client, notifications and the plugin, from the release tag (pip and uv alike)."""
+    """The shared client, notifications, the plugin's other parts and the plugin, at the release tag."""
     tag = f"v{version or release()}"
-    return " ".join(f"git+{repo}.git@{tag}#subdirectory={folder}"
-                    for folder in ("instagram-graph", "notifications", plugin))  # fmt: skip
+    parts = ("instagram-graph", "notifications", *PLUGIN_PARTS.get(plugin, ()), plugin)
+    return " ".join(f"git+{repo}.git@{tag}#subdirectory={folder}" for folder in parts)
 
 
 @cache

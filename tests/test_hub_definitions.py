@@ -66,6 +66,7 @@ def test_pip_url_names_the_client_and_the_plugin_at_the_release_tag() -> None:
     assert [p.rsplit("=", 1)[1] for p in parts] == [
         "instagram-graph",
         "notifications",
+        "webhooks",
         "tap-instagram",
     ]
     assert all(tag in p for p in parts)

@@ -52,13 +52,15 @@ def test_wheels_install_with_plain_pip(tmp_path: Path) -> None:
     wheels = {w.name.split("-")[0]: w for w in dist.glob("*.whl")}
     assert set(wheels) == {"instagram_connector_graph", "instagram_connector_tap_instagram",
                            "instagram_connector_target_instagram", "instagram_connector_sandbox",
-                           "instagram_connector_orchestration", "instagram_connector_notify"}  # fmt: skip
-    assert len(list(dist.glob("*.tar.gz"))) == 6
+                           "instagram_connector_orchestration", "instagram_connector_notify",
+                           "instagram_connector_webhooks"}  # fmt: skip
+    assert len(list(dist.glob("*.tar.gz"))) == 7
     version = wheels["instagram_connector_tap_instagram"].name.split("-")[1]
     assert len({w.name.split("-")[1] for w in wheels.values()}) == 1  # one version source
     bin_dir = new_venv(tmp_path / "venv")
     run(bin_dir / "pip", "install", "--quiet", wheels["instagram_connector_graph"],
-        wheels["instagram_connector_notify"], wheels["instagram_connector_tap_instagram"],
+        wheels["instagram_connector_notify"], wheels["instagram_connector_webhooks"],
+        wheels["instagram_connector_tap_instagram"],
         wheels["instagram_connector_target_instagram"])  # fmt: skip
     for plugin in ("tap-instagram", "target-instagram"):
         info = about(bin_dir / plugin)
@@ -110,6 +112,7 @@ def test_one_license_one_changelog_one_version_source() -> None:
         "instagram-sandbox",
         "orchestration",
         "notifications",
+        "webhooks",
     ):
         project = (ROOT / folder / "pyproject.toml").read_text()
         assert 'license = "Apache-2.0"' in project and 'dynamic = ["version"]' in project, folder

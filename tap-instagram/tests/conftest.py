@@ -6,8 +6,10 @@ import contextlib
 import io
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,9 @@ import pytest
 from instagram_graph.auth import GraphAuthenticator
 from instagram_sandbox.server import SandboxServer
 from instagram_sandbox.testing import Demo, demo_for
+from instagram_webhooks.receiver import Receiver
+from instagram_webhooks.serving import running
+from instagram_webhooks.store import SqliteStore
 from tap_instagram.tap import TapInstagram
 
 
@@ -76,3 +81,21 @@ def demo_config(demo: Demo, days: int = 90, **overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def config(demo: Demo) -> dict[str, Any]:
     return demo_config(demo)
+
+
+@pytest.fixture
+def store(demo: Demo, tmp_path: Path) -> Iterator[SqliteStore]:
+    """A receiver the sandbox delivers to, for the main account's three fields."""
+    kept = SqliteStore(tmp_path / "events.sqlite")
+    with running(Receiver(kept, str(demo.apps["facebook"]["app_secret"]), "v")) as url:
+        demo.ok(
+            demo.post(
+                f"/{demo.acme}/subscribed_apps",
+                subscribed_fields="comments,mentions,story_insights",
+            )
+        )
+        assert demo.control.webhooks("POST", "", {"callback_url": url, "verify_token": "v"})[
+            "verified"
+        ]
+        yield kept
+    kept.close()

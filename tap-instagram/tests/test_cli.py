@@ -41,7 +41,7 @@ def test_discover_and_sync_without_leaking_the_token(demo: Demo, tmp_path: Path)
     config = config_file(tmp_path, demo_config(demo, days=7))
     catalog = run("--config", str(config), "--discover")
     assert catalog.returncode == 0, catalog.stderr
-    assert len(json.loads(catalog.stdout)["streams"]) == 19
+    assert len(json.loads(catalog.stdout)["streams"]) == 22
     sync = run("--config", str(config))
     assert sync.returncode == 0, sync.stderr[-2000:]
     assert '"stream":"media"' in sync.stdout.replace(" ", "")

@@ -9,26 +9,30 @@ import jsonschema
 import pytest
 
 from instagram_sandbox.testing import Demo
+from instagram_webhooks.store import SqliteStore
 from tap_instagram.schema_parts import TOTAL
 
 from .conftest import Run, demo_config, run_tap
 
 
 @pytest.fixture
-def full_run(demo: Demo, tmp_path: Path) -> Run:
+def full_run(demo: Demo, tmp_path: Path, store: SqliteStore) -> Run:
+    demo.control.mention(demo.acme)
+    demo.control.webhooks("POST", "/flush")  # the demo's two expired stories: final insights
     return run_tap(
         demo_config(
             demo,
             hashtags=["coffee"],
             business_discovery_usernames=["bluebottle", "nobody.here"],
             media_files_url=str(tmp_path / "media"),
+            webhook_store=str(store.path),
         )
     )
 
 
 def test_every_stream_has_unique_keys_and_valid_records(full_run: Run) -> None:
     schemas = full_run.schemas()
-    assert len(schemas) == 19
+    assert len(schemas) == 22
     for stream, message in schemas.items():
         keys = message["key_properties"]
         records = full_run.records(stream)

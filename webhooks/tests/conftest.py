@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from instagram_webhooks.receiver import Receiver
-from instagram_webhooks.serving import running
-from instagram_webhooks.store import SqliteStore
 
 from instagram_sandbox.server import SandboxServer
 from instagram_sandbox.testing import Demo, demo_for
+from instagram_webhooks.receiver import Receiver
+from instagram_webhooks.serving import running
+from instagram_webhooks.store import SqliteStore
 
 VERIFY = "verify-me-please"
 

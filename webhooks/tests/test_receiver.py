@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from instagram_webhooks import subscriptions
-from instagram_webhooks.receiver import Receiver
-from instagram_webhooks.store import SqliteStore, changes_of, open_store
 
 from instagram_graph import GraphClient, GraphSettings
 from instagram_sandbox.testing import Demo
+from instagram_webhooks import subscriptions
+from instagram_webhooks.receiver import Receiver
+from instagram_webhooks.store import SqliteStore, changes_of, open_store
 
 from .conftest import VERIFY
 

@@ -34,7 +34,8 @@ SCOPES: dict[str, dict[Login, str]] = {
 # The tap streams each kind of read feeds (tap-instagram's tests check this against its streams).
 STREAMS: dict[str, tuple[str, ...]] = {
     "basic": ("accounts", "account_snapshots", "media", "media_children", "media_files", "stories",
-              "hashtags", "hashtag_media", "business_discovery", "business_discovery_media"),
+              "hashtags", "hashtag_media", "business_discovery", "business_discovery_media",
+              "webhook_events", "story_insights_final", "mentions"),
     "insights": ("media_insights", "story_insights", "account_insights", "account_insights_totals",
                  "audience_demographics", "online_followers"),
     "comments": ("comments", "tags"),

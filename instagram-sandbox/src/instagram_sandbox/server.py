@@ -104,6 +104,13 @@ class SandboxClient:
         """
         return dict(self._call("POST", "/media", body))
 
+    def mention(
+        self, account_id: str, count: int = 1, where: str = "comment"
+    ) -> list[dict[str, Any]]:
+        """Others mention the account (`where`: comment or caption); the `mentions` values."""
+        body = {"account_id": account_id, "count": count, "in": where}
+        return list(self._call("POST", "/mentions", body)["mentions"])
+
     def writes(self) -> list[dict[str, Any]]:
         """Every write applied, in order."""
         return list(self._call("GET", "/writes")["writes"])

@@ -31,6 +31,7 @@ from tap_instagram.plan import InsightPlan
 from tap_instagram.progress import Progress
 from tap_instagram.skips import Skips
 from tap_instagram.spool import Spool
+from tap_instagram.webhook_store import WebhookSource
 
 DAY = 86400
 PAGE_SIZE = 100  # items per page of media, stories and tags (the `page_size` default)
@@ -79,6 +80,7 @@ class Run:
         """Nothing is read until a stream asks. `files`: media files to copy (None: not asked)."""
         self.config, self._metrics, self.files = config, metrics, files
         self.skips = Skips()
+        self.webhooks = WebhookSource(config)
         self.progress = Progress(self.request_counts)
         share = (int(config.get("partition_index") or 0), int(config.get("partition_count") or 1))
         self.connections = Connections(settings, self.progress.tick, share=share)
@@ -209,6 +211,7 @@ class Run:
         The spools' files go with the process (they are unlinked from the start).
         """
         self.connections.close()
+        self.webhooks.close()
         self._readers.shutdown(wait=False, cancel_futures=True)
         stopped = ClientClosedError("the run stopped before this account was read")
         for plan in self._plans.values():

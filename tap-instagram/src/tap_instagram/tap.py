@@ -32,6 +32,7 @@ from tap_instagram.streams import (
     insight_streams,
     media_streams,
     story_streams,
+    webhook_streams,
 )
 
 _SECRET_KEYS = ("access_token", "refresh_token", "client_secret", "app_secret")
@@ -78,6 +79,8 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("media_files_max_bytes", th.IntegerType, default=MAX_BYTES,
                 description="A file larger than this is not copied (reported and skipped)."),
     th.Property("media_files_concurrency", th.IntegerType, default=4, description="Files copied at once."),
+    th.Property("webhook_store", th.StringType, secret=True,
+                description="Opt-in: the store `instagram-webhooks serve` writes (a file path, sqlite:///path or postgresql://…): adds the webhook_events, story_insights_final and mentions streams, and comments from webhooks to the comments stream."),
     th.Property("business_discovery_usernames", th.ArrayType(th.StringType), description="Opt-in: public business/creator usernames to read (Facebook Login only)."),
     th.Property("page_size", th.IntegerType, default=PAGE_SIZE, description="Items per page for media and tags."),
     th.Property("partition_count", th.IntegerType, default=1,
@@ -108,6 +111,8 @@ STREAM_CLASSES: list[type[Stream]] = [
     discovery_streams.TagsStream, discovery_streams.HashtagsStream, discovery_streams.HashtagMediaStream,
     discovery_streams.BusinessDiscoveryStream, discovery_streams.BusinessDiscoveryMediaStream,
     account_streams.ContentPublishingLimitStream,
+    webhook_streams.WebhookEventsStream, webhook_streams.StoryInsightsFinalStream,
+    webhook_streams.MentionsStream,
 ]  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from tap_instagram.client import InstagramStream
 from tap_instagram.media_reader import is_part
 from tap_instagram.schema_parts import ACCOUNT_ID, MEDIA_ID, USER_REF, id_str, rfc3339, user_ref
 from tap_instagram.streams.media_streams import window_media
+from tap_instagram.webhook_comments import webhook_comments
 
 
 def comment_record(
@@ -66,10 +67,15 @@ class CommentsStream(InstagramStream):
         data.wait_for_comments_verdict()  # the first media spooled: comments read, or refused
         if data.comments_denied is not None:
             raise data.comments_denied
+        seen: set[str] = set()
         for item in window_media(self, context, parts=True):  # as the listing is read
-            yield from media_comments(item, data.account_id)
+            for record in media_comments(item, data.account_id):
+                seen.add(record["id"])
+                yield record
         if data.comments_denied is not None:  # refused part way: the rest come without them
             raise data.comments_denied
+        yield from webhook_comments(self, data.account_id, self.start_seconds(context), seen,
+                                    comment_record)  # fmt: skip
 
     schema = th.PropertiesList(
         th.Property("id", th.StringType, required=True),
