@@ -11,6 +11,9 @@ from postgres import postgres_env, sql
 
 from instagram_sandbox.server import SandboxServer, running_sandbox
 from instagram_sandbox.testing import demo_for
+from instagram_webhooks import open_store
+from instagram_webhooks.receiver import Receiver
+from instagram_webhooks.serving import running
 
 from .conftest import Meltano
 
@@ -27,6 +30,7 @@ STREAM_KEYS = {
     "business_discovery": ["username", "snapshot_date"], "business_discovery_media": ["id"],
     "content_publishing_limit": ["account_id", "snapshot_time"],
     "media_files": ["account_id", "media_id", "rendition"],
+    "webhook_events": ["id"], "story_insights_final": ["story_id", "metric"], "mentions": ["id"],
 }  # fmt: skip
 
 
@@ -61,11 +65,30 @@ def tap_env(sandbox: SandboxServer, pg_dsn: str) -> dict[str, str]:
 def test_every_stream_lands_with_its_key_and_a_second_run_adds_only_new_rows(
     sandbox: SandboxServer, pg_dsn: str, meltano_db: Path, tap_env: dict[str, str]
 ) -> None:
-    meltano = Meltano(meltano_db, tap_env)
     schema = tap_env["TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA"]
+    # Webhooks into a PostgreSQL store (its own schema): a mention and two stories' final insights.
+    sql(pg_dsn, f"create schema hooks_{schema}")
+    store_url = f"{pg_dsn}{'&' if '?' in pg_dsn else '?'}options=-csearch_path%3Dhooks_{schema}"
+    store = open_store(store_url)
+    demo = demo_for(sandbox)
+    with running(Receiver(store, str(demo.apps["facebook"]["app_secret"]), "v")) as url:
+        demo.ok(
+            demo.post(f"/{demo.acme}/subscribed_apps", subscribed_fields="mentions,story_insights")
+        )
+        assert sandbox.client().webhooks("POST", "", {"callback_url": url, "verify_token": "v"})[
+            "verified"
+        ]
+        sandbox.client().mention(demo.acme)
+        assert sandbox.client().webhooks("POST", "/flush")["pending"] == 0
+    assert store.count() == 3
+    store.close()
+    meltano = Meltano(meltano_db, {**tap_env, "TAP_INSTAGRAM_WEBHOOK_STORE": store_url})
     state_id = f"test-{schema}"
     meltano("run", "--state-id-suffix", state_id, "tap-instagram", "target-postgres")
     assert primary_keys(pg_dsn, schema) == STREAM_KEYS
+    assert count(pg_dsn, f"select count(*) from {schema}.webhook_events") == 3
+    assert count(pg_dsn, f"select count(*) from {schema}.mentions where enriched") == 1
+    assert count(pg_dsn, f"select count(distinct story_id) from {schema}.story_insights_final") == 2
     media_before = count(pg_dsn, f"select count(*) from {schema}.media")
     assert media_before == 72  # 60 + 12 media of the two accounts the token reaches
     comments_before = count(pg_dsn, f"select count(*) from {schema}.comments")
@@ -79,6 +102,7 @@ def test_every_stream_lands_with_its_key_and_a_second_run_adds_only_new_rows(
     assert count(pg_dsn, f"select count(*) from {schema}.media where id in "
                  f"({','.join(repr(m) for m in added['media'])})") == 3  # fmt: skip
     assert count(pg_dsn, f"select count(*) from {schema}.comments") == comments_before + 6
+    assert count(pg_dsn, f"select count(*) from {schema}.webhook_events") == 3  # read once
     for table, keys in (("media", "id"), ("comments", "id"),
                         ("account_insights", "account_id, metric, period, end_time")):  # fmt: skip
         assert (
