@@ -18,7 +18,7 @@ help:
 	@echo "make demo     - sandbox + meltano run tap-instagram target-duckdb + a report (run it twice)"
 	@echo "make test     - lint, type-check and run every test suite (PostgreSQL end to end included)"
 	@echo "make lint     - ruff and mypy only"
-	@echo "make bench    - benchmarks: sandbox throughput, big accounts, BATCH messages, 200 MB upload, 200 accounts (bench/results/)"
+	@echo "make bench    - benchmarks: sandbox throughput, big accounts, BATCH messages, 200 MB upload, webhooks, 200 accounts (bench/results/)"
 	@echo "make sandbox  - serve the demo scenario on 127.0.0.1:8765"
 	@echo "make dist     - sdists and wheels of every package in dist/ (version: the newest vX.Y.Z tag)"
 
@@ -58,6 +58,7 @@ bench: meltano
 	$(UV) run python bench/tap_large.py || true  # a goal not met is reported, not a failed make
 	$(UV) run python bench/batch_messages.py
 	$(UV) run python bench/upload_memory.py
+	$(UV) run python bench/webhooks.py
 	$(UV) run python bench/agency.py
 
 sandbox: bootstrap

@@ -6,7 +6,9 @@ stops the sandbox, and prints rows per table, the top posts by reach and the fol
 back from DuckDB. The `dev` environment copies the demo's pictures (and a 400×400 square of
 each) under output/media; the report counts the CDN downloads and the files stored. Run it twice:
 Meltano keeps the tap's state, so the second run is incremental, makes fewer requests and
-downloads no file already stored.
+downloads no file already stored. Webhooks too: a receiver in this process takes the sandbox's
+deliveries (two mentions, comments on an old post, the final insights of expired stories) into
+output/webhooks.sqlite, the dev environment's webhook_store, and the tap reads them.
 """
 
 from __future__ import annotations
@@ -17,12 +19,18 @@ import sys
 import time
 from pathlib import Path
 
-from instagram_sandbox.server import SandboxServer
+import requests
+
+from instagram_sandbox.server import SandboxClient, SandboxServer
+from instagram_webhooks.receiver import Receiver
+from instagram_webhooks.serving import running
+from instagram_webhooks.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("DEMO_SANDBOX_PORT", "0"))  # 0: a free port
 DUCKDB = ROOT / "output" / "demo.duckdb"
 MEDIA = ROOT / "output" / "media"  # the dev environment's media_files_url
+HOOKS = ROOT / "output" / "webhooks.sqlite"  # the dev environment's webhook_store
 REPORT = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
@@ -48,6 +56,30 @@ for end_time, value in con.execute('''
 """
 
 
+def send_webhooks(control: SandboxClient) -> int:
+    """Deliveries of the sandbox to a receiver in this process; the new events stored."""
+    HOOKS.parent.mkdir(exist_ok=True)
+    store = SqliteStore(HOOKS)
+    before = store.count()
+    apps = control.tokens()["apps"]
+    acct = control.tokens()["accounts"][0]
+    try:
+        with running(Receiver(store, apps["facebook"]["app_secret"], "demo")) as url:
+            control.webhooks("POST", "", {"callback_url": url, "verify_token": "demo"})
+            requests.post(f"{control.base_url}/{acct['account_id']}/subscribed_apps", timeout=30,
+                          data={"subscribed_fields": "comments,mentions,story_insights"},
+                          headers={"Authorization": f"Bearer {acct['access_token']}"}).raise_for_status()  # fmt: skip
+            control.mention(acct["account_id"], count=2)
+            oldest = control.add_media(
+                account_id=acct["account_id"], count=1, age_seconds=200 * 86400
+            )
+            control.add_media(media_id=oldest["media"][0], comments=3)
+            control.webhooks("POST", "/flush")
+        return store.count() - before
+    finally:
+        store.close()
+
+
 def main() -> int:
     """Run the demo; the exit status is that of the first step that failed."""
     meltano = (
@@ -61,6 +93,7 @@ def main() -> int:
         return 1
     try:
         control = sandbox.client()
+        hooks = send_webhooks(control)
         token = control.tokens()["accounts"][0]["access_token"]
         env = {**os.environ, "TAP_INSTAGRAM_ACCESS_TOKEN": token, "MELTANO_ENVIRONMENT": "dev",
                "TAP_INSTAGRAM_API_URL": sandbox.base_url}  # fmt: skip
@@ -84,6 +117,8 @@ def main() -> int:
     stored = sum(1 for p in MEDIA.rglob("*") if p.is_file() and p.name != "files.json")
     print(f"Media files: {downloads} CDN downloads this run; {stored} files (originals and 400×400 "
           f"squares) under {MEDIA.relative_to(ROOT)}")  # fmt: skip
+    print(f"Webhooks: {hooks} events received this run into {HOOKS.relative_to(ROOT)} "
+          "(mentions, comments on an old post, final story insights); the tap read them")  # fmt: skip
     print(f"DuckDB file: {DUCKDB.relative_to(ROOT)}\n")
     python = ROOT / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
     return subprocess.run([str(python), "-c", REPORT, str(DUCKDB)], check=False).returncode

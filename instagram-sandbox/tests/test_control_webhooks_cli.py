@@ -101,16 +101,18 @@ def test_webhooks_handshake_signed_batches_retries_and_replays(demo: Demo) -> No
             == "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
         )
         payload = json.loads(body)
-        fields = [c["field"] for c in payload["entry"][0]["changes"]]
+        fields = [c["field"] for e in payload["entry"] for c in e["changes"]]
         assert payload["object"] == "instagram"
         assert (
             fields.count("comments") == 3 and fields.count("story_insights") == 2
         )  # two stories already expired
+        # one entry per time: each expired story's insights carry the time it expired
+        assert len({(e["id"], e["time"]) for e in payload["entry"]}) == len(payload["entry"]) >= 3
         assert demo.control.webhooks("POST", "/replay", {"times": 2})["replayed"] == 2
         assert [b for b, _ in _Receiver.bodies[-3:]] == [body, body, body]
         demo.control.advance(86400)
         demo.control.webhooks("POST", "/flush")
-        story = json.loads(_Receiver.bodies[-1][0])["entry"][0]["changes"]
+        story = [c for e in json.loads(_Receiver.bodies[-1][0])["entry"] for c in e["changes"]]
         assert {c["field"] for c in story} == {"story_insights"} and len(story) == 3
     finally:
         receiver.shutdown()

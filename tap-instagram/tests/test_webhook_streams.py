@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ def test_events_mentions_story_insights_and_comments_from_webhooks(
     demo.control.add_media(comment_id=made[0], replies=1)
     mentions = demo.control.mention(demo.acme, count=2)
     caption = demo.control.mention(demo.acme, where="caption")
+    live = demo.ok(demo.get(f"/{demo.acme}/stories", fields="id,timestamp"))["data"]
     demo.control.advance(30 * 3600)  # every live story expires: Meta sends their final insights
     assert demo.control.webhooks("POST", "/flush")["pending"] == 0
     config = _config(demo, store)
@@ -47,6 +49,10 @@ def test_events_mentions_story_insights_and_comments_from_webhooks(
     assert {f["story_id"] for f in finals} == stories and len(stories) == 5
     assert len({(f["story_id"], f["metric"]) for f in finals}) == len(finals)
     assert {"reach", "replies", "taps_forward"} <= {f["metric"] for f in finals}
+    for story in live:  # sent when the story expired, on the sandbox clock
+        expired = datetime.strptime(story["timestamp"], "%Y-%m-%dT%H:%M:%S%z") + timedelta(days=1)
+        times = {f["event_time"] for f in finals if f["story_id"] == story["id"]}
+        assert times == {expired.astimezone(UTC).isoformat().replace("+00:00", "Z")}
 
     found = {m["id"]: m for m in run.records("mentions")}
     expected = [m["comment_id"] for m in mentions] + [caption[0]["media_id"]]

@@ -64,6 +64,7 @@ def routes(sandbox: Sandbox) -> list[Route]:
     def clock(body: dict[str, Any]) -> dict[str, Any]:
         if "advance_seconds" in body:
             b.clock.advance(float(body["advance_seconds"]))
+            b.expire_stories()  # stories that expired on the way: Meta sends their final insights
         return {"now": int(b.now()), "iso": graph_time(b.now())}
 
     def add_fault(body: dict[str, Any]) -> dict[str, Any]:

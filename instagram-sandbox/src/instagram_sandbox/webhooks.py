@@ -124,10 +124,10 @@ class WebhookSender:
         }
 
     def _payload(self, changes: list[dict[str, Any]]) -> bytes:
-        entries: dict[str, dict[str, Any]] = {}
+        entries: dict[tuple[str, int], dict[str, Any]] = {}  # one entry per account and time
         for change in changes:
             entry = entries.setdefault(
-                change["account_id"],
+                (change["account_id"], change["time"]),
                 {"id": change["account_id"], "time": change["time"], "changes": []},
             )
             entry["changes"].append({"field": change["field"], "value": change["value"]})

@@ -390,21 +390,19 @@ class GraphBackend:
             value["parent_id"] = comment.parent_id
         return value
 
-    def emit_change(self, account_id: str, field_name: str, value: dict[str, Any]) -> None:
-        """Queue a change for the webhook sender when the account subscribed to the field."""
+    def emit_change(
+        self, account_id: str, field_name: str, value: dict[str, Any], at: float | None = None
+    ) -> None:
+        """Queue a change (that happened `at`, default now) when the account subscribed to it."""
         acct = self.world.accounts.get(account_id)
         if acct is not None and field_name in acct.subscribed_fields:
+            when = int(self.now() if at is None else at)
             self.changes.append(
-                {
-                    "account_id": account_id,
-                    "field": field_name,
-                    "value": value,
-                    "time": int(self.now()),
-                }
+                {"account_id": account_id, "field": field_name, "value": value, "time": when}
             )
 
     def expire_stories(self) -> None:
-        """Emit `story_insights` for stories that passed 24 h since the last call (§8)."""
+        """Emit `story_insights` for stories that expired since the last call, timed at their expiry (§8)."""
         for acct in self.world.accounts.values():
             if "story_insights" not in acct.subscribed_fields:
                 continue
@@ -416,4 +414,4 @@ class GraphBackend:
                     self.emit_change(acct.id, "story_insights", {
                         "media_id": story.id, "reach": reach, "replies": story.viewers // 20,
                         "exits": 1, "taps_forward": reach // 3, "taps_back": 0, "impressions": int(reach * 1.6),
-                    })  # fmt: skip
+                    }, at=story.timestamp + STORY_LIFETIME)  # fmt: skip

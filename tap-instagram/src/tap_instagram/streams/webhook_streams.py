@@ -68,7 +68,7 @@ class WebhookStream(Stream):
             return
         # The bookmark is a seq; with none yet the SDK offers start_date, which means "from the start".
         value = self.get_starting_replication_key_value(context)
-        after = int(value) if isinstance(value, int) or str(value).isdigit() else 0
+        after = int(str(value)) if str(value).isdigit() else 0
         yield from self.records_of(self.source.events(after, self.fields))
         if self.source.failure:
             self.run.skips.add(f"{self.name}: {self.source.failure}")
