@@ -13,7 +13,7 @@ from instagram_graph import BatchOperation, BatchResult
 from instagram_graph.errors import GraphError, PermissionDeniedError, SkippableError
 from instagram_graph.scopes import SCOPES
 from tap_instagram.fetch import AccountData
-from tap_instagram.run import DAY, Run
+from tap_instagram.run import DAY, Run, run_of
 
 __all__ = ["DAY", "InsightStream", "InstagramStream"]
 
@@ -70,9 +70,7 @@ class InstagramStream(Stream):
     @property
     def run(self) -> Run:
         """The run's reads, shared by every stream."""
-        run = getattr(self._tap, "run")  # noqa: B009 - the tap's attribute, typed here
-        assert isinstance(run, Run)
-        return run
+        return run_of(self._tap)
 
     @property
     def partitions(self) -> list[dict[str, Any]] | None:

@@ -345,3 +345,10 @@ def seconds(value: object) -> float:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
+
+
+def run_of(tap: object) -> Run:
+    """The tap's run (its `run` attribute), typed for the streams."""
+    run = getattr(tap, "run")  # noqa: B009 - the tap's attribute, typed here
+    assert isinstance(run, Run)
+    return run

@@ -124,9 +124,7 @@ class SqliteStore(Store):
 
     def add(self, changes: list[Change]) -> int:
         """Insert, ignoring keys already kept; one transaction per delivery."""
-        now = time.time()
-        rows = [(c.id, c.object, c.account_id, c.field, c.object_id, c.event_time, now,
-                 json.dumps(c.value, separators=(",", ":"))) for c in changes]  # fmt: skip
+        rows = _rows(changes)
         with self._lock:
             before = self._db.total_changes
             self._db.execute("BEGIN IMMEDIATE")
@@ -178,9 +176,7 @@ class PostgresStore(Store):
 
     def add(self, changes: list[Change]) -> int:
         """Insert under the writers' advisory lock, ignoring keys already kept."""
-        now = time.time()
-        rows = [(c.id, c.object, c.account_id, c.field, c.object_id, c.event_time, now,
-                 json.dumps(c.value, separators=(",", ":"))) for c in changes]  # fmt: skip
+        rows = _rows(changes)
         with self._lock, self._db.transaction(), self._db.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
             new = 0
@@ -212,6 +208,13 @@ class PostgresStore(Store):
     def close(self) -> None:
         """Close the connection."""
         self._db.close()
+
+
+def _rows(changes: list[Change]) -> list[tuple[Any, ...]]:
+    """The insert rows of some changes, received now."""
+    now = time.time()
+    return [(c.id, c.object, c.account_id, c.field, c.object_id, c.event_time, now,
+             json.dumps(c.value, separators=(",", ":"))) for c in changes]  # fmt: skip
 
 
 def _event(row: Any) -> Event:

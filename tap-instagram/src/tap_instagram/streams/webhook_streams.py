@@ -17,7 +17,7 @@ from singer_sdk.helpers.types import Context
 from instagram_graph import BatchOperation
 from instagram_graph.errors import GraphError
 from instagram_webhooks.store import Event
-from tap_instagram.run import Run
+from tap_instagram.run import Run, run_of
 from tap_instagram.schema_parts import ACCOUNT_ID
 from tap_instagram.webhook_store import WebhookSource, iso
 
@@ -53,9 +53,7 @@ class WebhookStream(Stream):
     @property
     def run(self) -> Run:
         """The run's reads, shared by every stream."""
-        run = getattr(self._tap, "run")  # noqa: B009 - the tap's attribute, typed here
-        assert isinstance(run, Run)
-        return run
+        return run_of(self._tap)
 
     @property
     def source(self) -> WebhookSource:
