@@ -15,7 +15,7 @@ MELTANO := .tools/meltano/bin/meltano
 .PHONY: help bootstrap meltano demo test lint bench sandbox paths dist
 
 help:
-	@echo "make demo     - sandbox + meltano run tap-instagram target-duckdb + a report (run it twice)"
+	@echo "make demo     - sandbox + meltano run tap-instagram target-jsonl + DuckDB + a report (run it twice)"
 	@echo "make test     - lint, type-check and run every test suite (PostgreSQL end to end included)"
 	@echo "make lint     - ruff and mypy only"
 	@echo "make bench    - benchmarks: sandbox throughput, big accounts, BATCH messages, 200 MB upload, webhooks, 200 accounts (bench/results/)"

@@ -1,9 +1,10 @@
-"""`make demo`: the sandbox, `meltano run tap-instagram target-duckdb`, and a short report.
+"""`make demo`: the sandbox, `meltano run tap-instagram target-jsonl`, DuckDB, and a short report.
 
 Starts the demo sandbox in this process on a free port (or DEMO_SANDBOX_PORT), with the real
 clock, runs the pipeline in Meltano's `dev` environment with the sandbox's starter token and URL,
-stops the sandbox, and prints rows per table, the top posts by reach and the follower trend read
-back from DuckDB. The `dev` environment copies the demo's pictures (and a 400×400 square of
+stops the sandbox, checks that every record the tap emitted landed (one JSON line each, under
+output/jsonl; it fails loudly on any difference), loads the files into output/demo.duckdb and
+prints rows per table, the top posts by reach and the follower trend read back from DuckDB. The `dev` environment copies the demo's pictures (and a 400×400 square of
 each) under output/media; the report counts the CDN downloads and the files stored. Run it twice:
 Meltano keeps the tap's state, so the second run is incremental, makes fewer requests and
 downloads no file already stored. Webhooks too: a receiver in this process takes the sandbox's
@@ -19,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+import landing
 import requests
 
 from instagram_sandbox.server import SandboxClient, SandboxServer
@@ -31,29 +34,27 @@ PORT = int(os.environ.get("DEMO_SANDBOX_PORT", "0"))  # 0: a free port
 DUCKDB = ROOT / "output" / "demo.duckdb"
 MEDIA = ROOT / "output" / "media"  # the dev environment's media_files_url
 HOOKS = ROOT / "output" / "webhooks.sqlite"  # the dev environment's webhook_store
-REPORT = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
-rows = con.execute("select table_name from information_schema.tables where table_schema = 'instagram' order by 1").fetchall()
-print("Rows per table")
-for (name,) in rows:
-    print(f"  {name:<28} {con.execute(f'select count(*) from instagram.{name}').fetchone()[0]:>8}")
-print("\\nTop posts by reach")
-for caption, kind, reach in con.execute('''
-    select coalesce(m.caption, ''), m.media_type, max(i.value) as reach
-    from instagram.media_insights i join instagram.media m on m.id = i.media_id
-    where i.metric = 'reach' group by 1, 2 order by reach desc limit 5''').fetchall():
-    print(f"  {int(reach):>7}  {kind:<15} {caption[:50]}")
-print("\\nFollowers (last 7 days)")
-for day, followers in con.execute('''
-    select snapshot_date, max(followers_count) from instagram.account_snapshots
-    group by 1 order by 1 desc limit 7''').fetchall():
-    print(f"  {day}  {followers}")
-for end_time, value in con.execute('''
-    select end_time, sum(value) from instagram.account_insights
-    where metric = 'follower_count' group by 1 order by 1 desc limit 7''').fetchall():
-    print(f"  {str(end_time)[:10]}  {int(value):+d} new followers")
-"""
+JSONL = ROOT / "output" / "jsonl"  # the dev environment's target-jsonl destination_path
+
+
+def report(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows per table, top posts by reach, the follower trend."""
+    print("Rows per table")
+    for (name,) in con.execute("select table_name from information_schema.tables "
+                               "where table_schema = 'instagram' order by 1").fetchall():  # fmt: skip
+        total = con.execute(f'select count(*) from instagram."{name}"').fetchone()  # noqa: S608
+        print(f"  {name:<28} {total[0] if total else 0:>8}")
+    print("\nTop posts by reach")
+    for caption, kind, reach in con.execute("""
+        select coalesce(m.caption, ''), m.media_type, max(i.value) as reach
+        from instagram.media_insights i join (select distinct id, caption, media_type from instagram.media) m
+          on m.id = i.media_id
+        where i.metric = 'reach' group by 1, 2 order by reach desc limit 5""").fetchall():
+        print(f"  {int(reach):>7}  {kind:<15} {caption[:50]}")
+    print("\nFollowers (last 7 days)")
+    for day, followers in con.execute("""select snapshot_date, max(followers_count)
+        from instagram.account_snapshots group by 1 order by 1 desc limit 7""").fetchall():
+        print(f"  {day}  {followers}")
 
 
 def send_webhooks(control: SandboxClient) -> int:
@@ -98,8 +99,9 @@ def main() -> int:
         env = {**os.environ, "TAP_INSTAGRAM_ACCESS_TOKEN": token, "MELTANO_ENVIRONMENT": "dev",
                "TAP_INSTAGRAM_API_URL": sandbox.base_url}  # fmt: skip
         DUCKDB.parent.mkdir(exist_ok=True)
+        before = landing.lines(JSONL) if JSONL.exists() else {}
         started = time.monotonic()
-        run = subprocess.run([meltano, "run", "tap-instagram", "target-duckdb"], cwd=ROOT, env=env,
+        run = subprocess.run([meltano, "run", "tap-instagram", "target-jsonl"], cwd=ROOT, env=env,
                              capture_output=True, text=True)  # fmt: skip
         seconds = time.monotonic() - started
         if run.returncode != 0:
@@ -109,8 +111,12 @@ def main() -> int:
         stats = control.stats()
     finally:
         sandbox.stop()
+    lost = landing.check(landing.emitted(run.stderr), before, landing.lines(JSONL))
+    if lost:
+        print("Records were lost on the way to output/jsonl:\n  " + "\n  ".join(lost))
+        return 1
     print(
-        f"meltano run tap-instagram target-duckdb: {stats['requests_total']} Graph API requests, "
+        f"meltano run tap-instagram target-jsonl: {stats['requests_total']} Graph API requests, "
         f"{seconds:.1f} s (sandbox on {sandbox.base_url})"
     )
     downloads = sum(stats.get("downloads_by_status", {}).values())
@@ -119,9 +125,15 @@ def main() -> int:
           f"squares) under {MEDIA.relative_to(ROOT)}")  # fmt: skip
     print(f"Webhooks: {hooks} events received this run into {HOOKS.relative_to(ROOT)} "
           "(mentions, comments on an old post, final story insights); the tap read them")  # fmt: skip
-    print(f"DuckDB file: {DUCKDB.relative_to(ROOT)}\n")
-    python = ROOT / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
-    return subprocess.run([str(python), "-c", REPORT, str(DUCKDB)], check=False).returncode
+    DUCKDB.unlink(missing_ok=True)  # made afresh from every line of the files
+    landing.build(JSONL, DUCKDB)
+    print(
+        f"Every record landed ({sum(landing.lines(JSONL).values())} lines under "
+        f"{JSONL.relative_to(ROOT)}); DuckDB file: {DUCKDB.relative_to(ROOT)}\n"
+    )
+    with duckdb.connect(str(DUCKDB), read_only=True) as con:
+        report(con)
+    return 0
 
 
 if __name__ == "__main__":

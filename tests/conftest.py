@@ -38,7 +38,9 @@ class Meltano:
             pytest.fail("Meltano is not installed: run `make test` (it installs the project)")
         self.env = {**os.environ, "MELTANO_DATABASE_URI": f"sqlite:///{db}",
                     "MELTANO_ENVIRONMENT": "dev", "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-                    "TAP_INSTAGRAM_MEDIA_FILES_URL": str(db.parent / "media"), **env}  # fmt: skip
+                    "TAP_INSTAGRAM_MEDIA_FILES_URL": str(db.parent / "media"),
+                    "TAP_INSTAGRAM_WEBHOOK_STORE": str(db.parent / "webhooks.sqlite"),
+                    "TARGET_JSONL_DESTINATION_PATH": str(db.parent / "jsonl"), **env}  # fmt: skip
 
     def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         done = subprocess.run([str(MELTANO), *args], cwd=ROOT, env=self.env, capture_output=True,

@@ -128,25 +128,6 @@ def test_invoke_test_and_config_test(
     assert bad("config", "test", "tap-instagram", check=False).returncode != 0
 
 
-def test_target_duckdb_keeps_every_row(
-    sandbox: SandboxServer, meltano_db: Path, tap_env: dict[str, str], tmp_path: Path
-) -> None:
-    """target-duckdb 0.8.0 with duckdb 2.x kept only the last row of a batch: the pin prevents it."""
-    db = tmp_path / "check.duckdb"
-    meltano = Meltano(meltano_db, {**tap_env, "TARGET_DUCKDB_FILEPATH": str(db)})
-    meltano("run", "--state-id-suffix", tmp_path.name, "tap-instagram", "target-duckdb")
-    python = (
-        Path(__file__).resolve().parent.parent / ".meltano/loaders/target-duckdb/venv/bin/python"
-    )
-    import subprocess
-
-    out = subprocess.run([str(python), "-c", (
-        "import sys, duckdb; c = duckdb.connect(sys.argv[1]);"
-        "print(duckdb.__version__, c.execute('select count(*), count(distinct id) from instagram.media').fetchone())"
-    ), str(db)], check=True, capture_output=True, text=True).stdout  # fmt: skip
-    assert out.startswith("1.1.") and out.strip().endswith("(72, 72)")
-
-
 def test_batch_messages_land_the_same_rows_as_record_messages(
     pg_dsn: str, meltano_db: Path, tap_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,19 @@ def test_each_event_is_emitted_once_across_incremental_runs(demo: Demo, store: S
     assert [e["field"] for e in second.records("webhook_events")] == ["comments", "comments"]
     third = run_tap(config, state=second.state, catalog=catalog)
     assert third.records("webhook_events") == []
+
+
+def test_the_run_summary_counts_webhook_records(
+    demo: Demo, store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    demo.control.mention(demo.acme, count=2)
+    demo.control.webhooks("POST", "/flush")
+    config = _config(demo, store)
+    run = run_tap(config, catalog=only(config, "webhook_events", "mentions"))
+    summary = next(r.getMessage() for r in caplog.records if "run summary" in r.getMessage())
+    assert f"mentions {len(run.records('mentions'))}" in summary
+    assert f"webhook_events {len(run.records('webhook_events'))}" in summary
 
 
 def test_off_without_a_store_and_skipped_with_a_warning_when_unreadable(

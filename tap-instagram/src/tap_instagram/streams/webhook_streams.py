@@ -67,7 +67,9 @@ class WebhookStream(Stream):
         # The bookmark is a seq; with none yet the SDK offers start_date, which means "from the start".
         value = self.get_starting_replication_key_value(context)
         after = int(str(value)) if str(value).isdigit() else 0
-        yield from self.records_of(self.source.events(after, self.fields))
+        for record in self.records_of(self.source.events(after, self.fields)):
+            self.run.progress.record(self.name, record["account_id"])  # in the run summary too
+            yield record
         if self.source.failure:
             self.run.skips.add(f"{self.name}: {self.source.failure}")
 
