@@ -1,15 +1,15 @@
-"""`make demo`: the sandbox, `meltano run tap-instagram target-jsonl`, DuckDB, and a short report.
+"""`make demo`: the sandbox, `meltano run tap-instagram target-jsonl`, dbt on DuckDB, a report.
 
 Starts the demo sandbox in this process on a free port (or DEMO_SANDBOX_PORT), with the real
-clock, runs the pipeline in Meltano's `dev` environment with the sandbox's starter token and URL,
-stops the sandbox, checks that every record the tap emitted landed (one JSON line each, under
-output/jsonl; it fails loudly on any difference), loads the files into output/demo.duckdb and
-prints rows per table, the top posts by reach and the follower trend read back from DuckDB. The `dev` environment copies the demo's pictures (and a 400×400 square of
-each) under output/media; the report counts the CDN downloads and the files stored. Run it twice:
-Meltano keeps the tap's state, so the second run is incremental, makes fewer requests and
-downloads no file already stored. Webhooks too: a receiver in this process takes the sandbox's
-deliveries (two mentions, comments on an old post, the final insights of expired stories) into
-output/webhooks.sqlite, the dev environment's webhook_store, and the tap reads them.
+clock, and a webhook receiver that takes the sandbox's deliveries (two mentions, comments on an old
+post, the final insights of expired stories) into output/webhooks.sqlite. Runs the pipeline in
+Meltano's `dev` environment with the sandbox's starter token and URL (the tap reads the webhook
+store too, and copies the demo's pictures and 400×400 squares under output/media), stops the
+sandbox, checks that every record the tap emitted landed (one JSON line each under output/jsonl;
+it fails naming each stream that differs), loads the files into output/demo.duckdb, builds and
+tests the dbt project (transform/) there, and writes output/report.html with its PNG charts. Run
+it twice: Meltano keeps the tap's state, so the second run is incremental, makes fewer requests
+and downloads no file already stored.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import landing
+import report
 import requests
 
 from instagram_sandbox.server import SandboxClient, SandboxServer
@@ -35,26 +35,6 @@ DUCKDB = ROOT / "output" / "demo.duckdb"
 MEDIA = ROOT / "output" / "media"  # the dev environment's media_files_url
 HOOKS = ROOT / "output" / "webhooks.sqlite"  # the dev environment's webhook_store
 JSONL = ROOT / "output" / "jsonl"  # the dev environment's target-jsonl destination_path
-
-
-def report(con: duckdb.DuckDBPyConnection) -> None:
-    """Rows per table, top posts by reach, the follower trend."""
-    print("Rows per table")
-    for (name,) in con.execute("select table_name from information_schema.tables "
-                               "where table_schema = 'instagram' order by 1").fetchall():  # fmt: skip
-        total = con.execute(f'select count(*) from instagram."{name}"').fetchone()  # noqa: S608
-        print(f"  {name:<28} {total[0] if total else 0:>8}")
-    print("\nTop posts by reach")
-    for caption, kind, reach in con.execute("""
-        select coalesce(m.caption, ''), m.media_type, max(i.value) as reach
-        from instagram.media_insights i join (select distinct id, caption, media_type from instagram.media) m
-          on m.id = i.media_id
-        where i.metric = 'reach' group by 1, 2 order by reach desc limit 5""").fetchall():
-        print(f"  {int(reach):>7}  {kind:<15} {caption[:50]}")
-    print("\nFollowers (last 7 days)")
-    for day, followers in con.execute("""select snapshot_date, max(followers_count)
-        from instagram.account_snapshots group by 1 order by 1 desc limit 7""").fetchall():
-        print(f"  {day}  {followers}")
 
 
 def send_webhooks(control: SandboxClient) -> int:
@@ -125,15 +105,39 @@ def main() -> int:
           f"squares) under {MEDIA.relative_to(ROOT)}")  # fmt: skip
     print(f"Webhooks: {hooks} events received this run into {HOOKS.relative_to(ROOT)} "
           "(mentions, comments on an old post, final story insights); the tap read them")  # fmt: skip
+    emitted_now = landing.emitted(run.stderr)
+    print(f"Every record landed: {sum(emitted_now.values()):,} this run "
+          f"({sum(landing.lines(JSONL).values()):,} lines under {JSONL.relative_to(ROOT)})")  # fmt: skip
     DUCKDB.unlink(missing_ok=True)  # made afresh from every line of the files
     landing.build(JSONL, DUCKDB)
-    print(
-        f"Every record landed ({sum(landing.lines(JSONL).values())} lines under "
-        f"{JSONL.relative_to(ROOT)}); DuckDB file: {DUCKDB.relative_to(ROOT)}\n"
+    dbt = subprocess.run([meltano, "invoke", "dbt-duckdb:build"], cwd=ROOT, capture_output=True,
+                         text=True, env={**os.environ, "MELTANO_ENVIRONMENT": "dev"})  # fmt: skip
+    summary = [line for line in dbt.stdout.splitlines() if "Done. PASS=" in line]
+    if dbt.returncode != 0 or not summary:
+        print(dbt.stdout[-4000:] + dbt.stderr[-2000:])
+        print("dbt build failed")
+        return dbt.returncode or 1
+    print(f"dbt build (transform/, 5 marts): {summary[-1].split('Done. ', 1)[1]}")
+    page = report.write(
+        DUCKDB, ROOT / "output", landing.lines(JSONL), opt_in_notes(landing.lines(JSONL))
     )
-    with duckdb.connect(str(DUCKDB), read_only=True) as con:
-        report(con)
+    print(f"Report: {page.relative_to(ROOT)} (and its PNG charts beside it); DuckDB file: "
+          f"{DUCKDB.relative_to(ROOT)}")  # fmt: skip
     return 0
+
+
+# Streams that land nothing until their setting is given (so an empty table is never a mystery).
+OPT_IN = {"hashtags": "hashtags", "hashtag_media": "hashtags",
+          "business_discovery": "business_discovery_usernames",
+          "business_discovery_media": "business_discovery_usernames", "media_files": "media_files_url",
+          "webhook_events": "webhook_store", "mentions": "webhook_store",
+          "story_insights_final": "webhook_store"}  # fmt: skip
+
+
+def opt_in_notes(landed: dict[str, int]) -> list[str]:
+    """A line per opt-in stream with no rows: which setting turns it on."""
+    return [f"{stream}: no rows — it is opt-in; set `{setting}` in tap-instagram's config"
+            for stream, setting in OPT_IN.items() if not landed.get(stream)]  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -58,8 +58,8 @@ def build(folder: Path, database: Path, schema: str = "instagram") -> dict[str, 
         con.execute(f"create schema if not exists {schema}")
         for path in sorted(folder.glob("*.jsonl")):
             table = f'{schema}."{path.stem}"'
-            con.execute(f"create or replace table {table} as select * from read_json(?, "  # noqa: S608
+            con.execute(f"create or replace table {table} as select * from read_json(?, "
                         "format = 'newline_delimited', sample_size = -1)", [str(path)])  # fmt: skip
-            result = con.execute(f"select count(*) from {table}").fetchone()  # noqa: S608
+            result = con.execute(f"select count(*) from {table}").fetchone()
             rows[path.stem] = int(result[0]) if result else 0
     return rows

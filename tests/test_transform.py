@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 import uuid
 from pathlib import Path
 
 import duckdb
+from playwright.sync_api import sync_playwright
 from postgres import postgres_env, sql
 
 from instagram_sandbox.server import running_sandbox
 from instagram_sandbox.testing import demo_for
 
-from .conftest import Meltano
+from .conftest import ROOT, Meltano
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import landing  # the demo's loader and report, scripts (scripts/ is no package)
+import report
 
 MARTS = ("instagram__posts", "instagram__account_daily", "instagram__audience",
          "instagram__best_hours", "instagram__comments")  # fmt: skip
@@ -57,6 +64,40 @@ def test_meltano_run_tap_jsonl_and_dbt_build_on_duckdb(meltano_db: Path, tmp_pat
     meltano("invoke", "dbt-duckdb:docs-generate")
     catalog = json.loads((tmp_path / "dbt-target" / "catalog.json").read_text())
     assert {f"model.instagram.{m}" for m in MARTS} <= set(catalog["nodes"])
+    page = report.write(database, tmp_path / "report", landing.lines(jsonl), ["a note"])
+    _check_in_a_browser(page, tmp_path / "report" / "screenshot.png")
+
+
+def _check_in_a_browser(page: Path, screenshot: Path) -> None:
+    """Headless Chromium opens the page offline: no console error, every chart decoded."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is missing: apt-get install chromium (.ci/run installs it)"
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        tab = browser.new_page()
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.on(
+            "request",
+            lambda r: (
+                errors.append(f"fetched {r.url}")
+                if not r.url.startswith(("file:", "data:"))
+                else None
+            ),
+        )
+        tab.goto(page.as_uri())
+        sizes = tab.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt])"
+        )
+        tab.screenshot(path=str(screenshot), full_page=True)
+        title = tab.title()
+        browser.close()
+    assert errors == [] and title == "Instagram demo report"
+    assert len(sizes) == 5 and all(done and width > 300 for done, width, _ in sizes), sizes
+    assert {alt for _, _, alt in sizes} == {"daily reach", "top posts", "interactions by media type",
+                                             "followers online", "post performance"}  # fmt: skip
+    assert screenshot.stat().st_size > 50_000
 
 
 def test_dbt_build_on_postgres_after_meltano_run_tap_instagram_target_postgres(
