@@ -30,22 +30,24 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def daily_reach(con: duckdb.DuckDBPyConnection, account: str, path: Path) -> Path:
-    """Daily reach (bars) and new followers (line); unsettled days hatched."""
+    """Daily reach (bars) and new followers (line); unsettled days hatched, missing days blank."""
     rows = con.execute(
-        f"""select day, coalesce(reach, 0), coalesce(new_followers, 0), settled
+        f"""select day, reach, new_followers, settled
         from {MARTS}.instagram__account_daily where account_id = ? order by day""",
         [account],
     ).fetchall()
+    nan = float("nan")
     fig, ax = plt.subplots(figsize=(9, 3.6))
     days = [r[0] for r in rows]
-    bars = ax.bar(days, [r[1] for r in rows], color=[BLUE if r[3] else GREY for r in rows])
+    bars = ax.bar(days, [nan if r[1] is None else r[1] for r in rows],
+                  color=[BLUE if r[3] else GREY for r in rows])  # fmt: skip
     for bar, row in zip(bars, rows, strict=True):
         if not row[3]:
             bar.set_hatch("//")
     ax.set_ylabel("reach")
     ax.set_title("Daily reach and new followers (hatched: not settled, inside Meta's 48 h lag)")
     twin = ax.twinx()
-    twin.plot(days, [r[2] for r in rows], color=ORANGE, marker=".", label="new followers")
+    twin.plot(days, [nan if r[2] is None else r[2] for r in rows], color=ORANGE, marker=".")
     twin.set_ylabel("new followers")
     fig.autofmt_xdate()
     return _save(fig, path)
@@ -91,17 +93,31 @@ def online_hours(con: duckdb.DuckDBPyConnection, account: str, path: Path) -> Pa
 
 
 def performance_by_age(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
-    """Average reach of posts 1, 7 and 30 days after publishing (from dated snapshots)."""
-    row = (
-        con.execute(f"""select avg(reach_day_1), count(reach_day_1), avg(reach_day_7), count(reach_day_7),
-        avg(reach_day_30), count(reach_day_30) from {MARTS}.instagram__posts""").fetchone()
-        or (None,) * 6
-    )
-    labels = [f"day {d}\n({row[i * 2 + 1]} posts seen)" for i, d in enumerate((1, 7, 30))]
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    ax.bar(labels, [row[i * 2] or 0 for i in range(3)], color=BLUE)
-    ax.set_ylabel("reach (average)")
-    ax.set_title("Post performance 1, 7 and 30 days after publishing")
+    """Each post's reach against its age at the latest read; day 1, 7 and 30 marked.
+
+    The marks carry the average reach of the posts read at exactly that age (dated snapshots).
+    """
+    rows = con.execute(f"""select metrics_as_of - cast(published_at as date), reach, media_product_type
+        from {MARTS}.instagram__posts where reach is not null""").fetchall()
+    marks = con.execute(f"""select avg(reach_day_1), avg(reach_day_7), avg(reach_day_30)
+        from {MARTS}.instagram__posts""").fetchone() or (None, None, None)
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for product, color in (("FEED", BLUE), ("REELS", ORANGE)):
+        points = [(max(r[0], 0.5), r[1]) for r in rows if r[2] == product]
+        ax.scatter(
+            [p[0] for p in points], [p[1] for p in points], s=14, color=color, label=product.lower()
+        )
+    for day, mean in zip((1, 7, 30), marks, strict=True):
+        ax.axvline(day, color=GREY, linestyle="--", linewidth=1)
+        label = f"day {day}" + (f": {mean:,.0f}" if mean is not None else "")
+        ax.annotate(
+            label, (day, 1), xycoords=("data", "axes fraction"), rotation=90, va="top", fontsize=8
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("days since publishing (at the latest read)")
+    ax.set_ylabel("reach")
+    ax.set_title("Post performance by age: day 1, 7 and 30")
+    ax.legend()
     return _save(fig, path)
 
 

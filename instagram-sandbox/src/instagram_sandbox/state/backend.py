@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,7 +113,7 @@ class GraphBackend:
                 self.scenario, self.seed, self.clock.start, self.tokens
             )
             self.ids = IdFactory(random.Random(f"runtime:{self.scenario}:{self.seed}"))
-            self.insights = InsightsEngine(self.seed)
+            self.insights = InsightsEngine(self.seed, self._post_times)
             self.rate = RateLimiter(self.config.ratelimit)
             self.writes: list[dict[str, Any]] = []
             self.changes: list[dict[str, Any]] = []  # webhook changes not yet delivered
@@ -122,6 +123,9 @@ class GraphBackend:
             self.comment_order = CommentOrder(self.world.comments)
             self.cdn_secret = f"cdn:{self.scenario}:{self.seed}"  # signs CDN links (`oh`)
             self._trace = 0
+
+    def _post_times(self, acct: IgAccount) -> Iterable[float]:
+        return (self.world.media[m].timestamp for m in acct.media_ids)
 
     def now(self) -> float:
         """Sandbox time."""

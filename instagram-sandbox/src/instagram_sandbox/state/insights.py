@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from instagram_sandbox import errors
 from instagram_sandbox.clock import graph_time
 from instagram_sandbox.state import metrics as m
+from instagram_sandbox.state import shapes
 from instagram_sandbox.state.models import Flavour, IgAccount, Media
 
 DAY = 86400
@@ -62,13 +63,26 @@ def parse_time_param(value: str, name: str) -> float:
     return parsed.timestamp()
 
 
+PostTimes = Callable[[IgAccount], Iterable[float]]  # an account's media publishing times
+
+
 class InsightsEngine:
     """Computes account and media insights for the backend."""
 
-    def __init__(self, seed: int) -> None:
-        """`seed` makes every figure repeatable."""
+    def __init__(self, seed: int, post_times: PostTimes = lambda account: ()) -> None:
+        """`seed` makes every figure repeatable; `post_times` gives an account's media times."""
         self.seed = seed
         self._reads: Counter[tuple[str, str, float]] = Counter()
+        self._post_times = post_times
+        self._post_days: dict[str, tuple[int, Counter[int]]] = {}
+
+    def posts_on(self, account: IgAccount, day_key: int) -> int:
+        """Media the account published on a day (days since 1970-01-01, UTC)."""
+        known = self._post_days.get(account.id)
+        if known is None or known[0] != len(account.media_ids):
+            days = Counter(int(t // DAY) for t in self._post_times(account))
+            known = self._post_days[account.id] = (len(account.media_ids), days)
+        return known[1][day_key]
 
     # --- account insights (§4.1) ---------------------------------------------------------
 
@@ -149,16 +163,9 @@ class InsightsEngine:
         day_key = int(end) // DAY
         if stable(self.seed, account.insights_seed, "gap", day_key) % 89 == 0:
             return None
-        scale = max(1, account.followers_count // 100)
-        base = stable(self.seed, account.insights_seed, metric, day_key) % 1000
-        value = {
-            "follower_count": base % 30,
-            "reach": 200 + base * scale // 2,
-            "accounts_engaged": 20 + base * scale // 20,
-            "views": 400 + base * scale,
-            "profile_views": 10 + base * scale // 40,
-            "website_clicks": base * scale // 200,
-        }.get(metric, base * scale // 30)
+        value = shapes.day_figure(metric, account.followers_count, account.converted_at, day_key - 1,
+                                  self.posts_on(account, day_key - 1),
+                                  (self.seed, account.insights_seed))  # fmt: skip
         age = now - end
         if age < SETTLE_SECONDS:
             # Late-arriving data: the figure grows until it settles, and moves on every read.
@@ -176,10 +183,10 @@ class InsightsEngine:
                 if end < now - 31 * DAY:
                     continue
                 hours = {
-                    str(h): stable(self.seed, account.id, "online", int(end), h)
-                    % max(1, account.followers_count // 4)
+                    str(h): int(account.followers_count * shapes.online_share(h)
+                                * shapes.noise(self.seed, account.id, "online", int(end), h))
                     for h in range(24)
-                }
+                }  # fmt: skip
                 values.append({"value": hours, "end_time": graph_time(end)})
                 continue
             width = {"day": 1, "week": 7, "days_28": 28}[period]
