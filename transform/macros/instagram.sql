@@ -15,3 +15,11 @@
   ) versions
   where _version = 1
 {%- endmacro %}
+
+{# A stream's source, one row per key: the latest loaded. #}
+{% macro latest_from_source(stream, keys) -%}
+  {%- set loaded -%}
+    (select *, {{ load_order() }} as _loaded from {{ source('instagram', stream) }}) loaded
+  {%- endset -%}
+  {{ latest_per_key(loaded, keys) }}
+{%- endmacro %}

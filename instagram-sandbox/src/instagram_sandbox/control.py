@@ -13,9 +13,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from instagram_sandbox.clock import graph_time
-from instagram_sandbox.state.mentions import mention
 from instagram_sandbox.state.models import FB_SCOPES, IG_SCOPES, Comment, Media
 from instagram_sandbox.state.tokens import LONG_LIVED_SECONDS
+from instagram_sandbox.state.webhook_changes import expire_stories, mention
 
 if TYPE_CHECKING:
     from instagram_sandbox.app import Sandbox
@@ -64,7 +64,7 @@ def routes(sandbox: Sandbox) -> list[Route]:
     def clock(body: dict[str, Any]) -> dict[str, Any]:
         if "advance_seconds" in body:
             b.clock.advance(float(body["advance_seconds"]))
-            b.expire_stories()  # stories that expired on the way: Meta sends their final insights
+            expire_stories(b)  # stories that expired on the way: Meta sends their final insights
         return {"now": int(b.now()), "iso": graph_time(b.now())}
 
     def add_fault(body: dict[str, Any]) -> dict[str, Any]:

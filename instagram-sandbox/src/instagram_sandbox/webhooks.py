@@ -12,6 +12,7 @@ from typing import Any
 import requests
 
 from instagram_sandbox.state.backend import GraphBackend
+from instagram_sandbox.state.webhook_changes import expire_stories
 
 MAX_CHANGES_PER_DELIVERY = 1000
 MAX_ATTEMPTS = 5
@@ -82,7 +83,7 @@ class WebhookSender:
     def flush(self) -> dict[str, Any]:
         """Batch queued changes into deliveries, send them and retry failed ones once at once."""
         with self.backend.lock:
-            self.backend.expire_stories()
+            expire_stories(self.backend)
             changes, self.backend.changes = self.backend.changes, []
         if self.callback_url is None:
             return {"sent": 0, "pending": len(changes), "error": "no verified callback"}

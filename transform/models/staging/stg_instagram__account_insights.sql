@@ -1,7 +1,4 @@
 -- Daily account series; a day is read again while Meta settles it (48 h): the latest read wins.
-with source as (
-    select *, {{ load_order() }} as _loaded from {{ source('instagram', 'account_insights') }}
-)
 select
     cast(account_id as varchar(32)) as account_id,
     metric,
@@ -9,4 +6,4 @@ select
     cast(end_time as timestamp) as end_time,
     cast(cast(end_time as timestamp) as date) - 1 as day,
     cast(value as double precision) as value
-from ({{ latest_per_key('source', ['account_id', 'metric', 'period', 'end_time']) }}) latest
+from ({{ latest_from_source('account_insights', ['account_id', 'metric', 'period', 'end_time']) }}) latest

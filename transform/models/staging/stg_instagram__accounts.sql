@@ -1,7 +1,4 @@
 -- One row per account: its latest profile.
-with source as (
-    select *, {{ load_order() }} as _loaded from {{ source('instagram', 'accounts') }}
-)
 select
     cast(id as varchar(32)) as account_id,
     username,
@@ -9,4 +6,4 @@ select
     cast(followers_count as bigint) as followers_count,
     cast(follows_count as bigint) as follows_count,
     cast(media_count as bigint) as media_count
-from ({{ latest_per_key('source', ['id']) }}) latest
+from ({{ latest_from_source('accounts', ['id']) }}) latest

@@ -1,7 +1,4 @@
 -- Comments and replies; a comment read again (likes, hidden) keeps its latest state.
-with source as (
-    select *, {{ load_order() }} as _loaded from {{ source('instagram', 'comments') }}
-)
 select
     cast(id as varchar(32)) as comment_id,
     cast(media_id as varchar(32)) as media_id,
@@ -12,4 +9,4 @@ select
     cast("timestamp" as timestamp) as commented_at,
     cast(like_count as bigint) as like_count,
     cast(hidden as boolean) as is_hidden
-from ({{ latest_per_key('source', ['id']) }}) latest
+from ({{ latest_from_source('comments', ['id']) }}) latest

@@ -404,18 +404,3 @@ class GraphBackend:
             self.changes.append(
                 {"account_id": account_id, "field": field_name, "value": value, "time": when}
             )
-
-    def expire_stories(self) -> None:
-        """Emit `story_insights` for stories that expired since the last call, timed at their expiry (§8)."""
-        for acct in self.world.accounts.values():
-            if "story_insights" not in acct.subscribed_fields:
-                continue
-            for sid in acct.story_ids:
-                story = self.world.media[sid]
-                if not self.story_active(story) and not story.expiry_notified:
-                    story.expiry_notified = True
-                    reach = self.insights.media_value(story, "reach", 0, self.now())
-                    self.emit_change(acct.id, "story_insights", {
-                        "media_id": story.id, "reach": reach, "replies": story.viewers // 20,
-                        "exits": 1, "taps_forward": reach // 3, "taps_back": 0, "impressions": int(reach * 1.6),
-                    }, at=story.timestamp + STORY_LIFETIME)  # fmt: skip

@@ -1,11 +1,11 @@
-"""Mentions of an account by others, as the `mentions` webhook reports them (graph-api.md §8)."""
+"""Changes only webhooks report: mentions by others, and stories' final insights (graph-api.md §8)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from instagram_sandbox import errors
-from instagram_sandbox.state.backend import GraphBackend
+from instagram_sandbox.state.backend import STORY_LIFETIME, GraphBackend
 from instagram_sandbox.state.models import Comment, IgAccount, Media
 
 
@@ -34,3 +34,19 @@ def mention(b: GraphBackend, acct: IgAccount, in_comment: bool) -> dict[str, Any
         acct.mentioned_media_ids.append(item.id)
     b.emit_change(acct.id, "mentions", value)
     return value
+
+
+def expire_stories(b: GraphBackend) -> None:
+    """Emit `story_insights` for stories that expired since the last call, timed at their expiry (§8)."""
+    for acct in b.world.accounts.values():
+        if "story_insights" not in acct.subscribed_fields:
+            continue
+        for sid in acct.story_ids:
+            story = b.world.media[sid]
+            if not b.story_active(story) and not story.expiry_notified:
+                story.expiry_notified = True
+                reach = b.insights.media_value(story, "reach", 0, b.now())
+                b.emit_change(acct.id, "story_insights", {
+                    "media_id": story.id, "reach": reach, "replies": story.viewers // 20,
+                    "exits": 1, "taps_forward": reach // 3, "taps_back": 0, "impressions": int(reach * 1.6),
+                }, at=story.timestamp + STORY_LIFETIME)  # fmt: skip
