@@ -33,7 +33,9 @@ def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
     try:
         script = "set -euo pipefail\n" + "\n".join(runnable_blocks(ROOT / "README.md"))
         env = {**os.environ, "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db",
-               "TARGET_DUCKDB_FILEPATH": str(tmp_path / "readme.duckdb"),
+               "TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "jsonl"),
+               "TAP_INSTAGRAM_MEDIA_FILES_URL": str(tmp_path / "media"),
+               "TAP_INSTAGRAM_WEBHOOK_STORE": str(tmp_path / "webhooks.sqlite"),
                "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false"}  # fmt: skip
         env.pop("MELTANO_ENVIRONMENT", None)
         done = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True,
@@ -45,7 +47,7 @@ def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
     counts = [int(line) for line in done.stdout.splitlines() if line.strip().isdigit()]
     assert counts and counts[0] > 1000, done.stdout[-2000:]  # RECORD lines of the tap's own run
     assert "Plugin configuration is valid" in done.stdout + done.stderr
-    assert (tmp_path / "readme.duckdb").exists() and requests > 30
+    assert (tmp_path / "jsonl" / "media.jsonl").exists() and requests > 30
 
 
 def test_the_tap_readme_names_the_total_breakdown_the_data_uses() -> None:
