@@ -51,7 +51,7 @@ def test_meltano_run_tap_jsonl_and_dbt_build_on_duckdb(meltano_db: Path, tmp_pat
     results = _results(tmp_path)
     models = [k for k in results if k.startswith("model.")]
     tests = [k for k in results if k.startswith("test.")]
-    assert len(models) == 27 and len(tests) >= 80
+    assert len(models) == 27 and len(tests) == 72
     assert set(results.values()) == {"success", "pass"}
     with duckdb.connect(str(database), read_only=True) as con:
         count = {m: con.execute(f"select count(*) from analytics.{m}").fetchone()[0] for m in MARTS}

@@ -7,4 +7,4 @@ select
     name as account_name,
     cast(followers_count as bigint) as followers_count,
     cast(media_count as bigint) as media_count
-from ({{ latest_from_source('business_discovery', ['username', 'snapshot_date']) }}) latest
+from ({{ latest_from_source('business_discovery', ['username', 'snapshot_date'], columns=['username', 'snapshot_date', 'id', 'name', 'followers_count', 'media_count']) }}) latest

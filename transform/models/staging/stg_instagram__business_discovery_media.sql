@@ -9,4 +9,4 @@ select
     cast("timestamp" as timestamp) as published_at,
     cast(like_count as bigint) as like_count,
     cast(comments_count as bigint) as comments_count
-from ({{ latest_from_source('business_discovery_media', ['id']) }}) latest
+from ({{ latest_from_source('business_discovery_media', ['id'], columns=['id', 'username', 'media_type', 'media_product_type', 'permalink', '"timestamp"', 'like_count', 'comments_count']) }}) latest

@@ -10,4 +10,4 @@ select
     cast("timestamp" as timestamp) as published_at,
     cast(like_count as bigint) as like_count,
     cast(comments_count as bigint) as comments_count
-from ({{ latest_from_source('hashtag_media', ['hashtag_id', 'id', 'kind']) }}) latest
+from ({{ latest_from_source('hashtag_media', ['hashtag_id', 'id', 'kind'], columns=['hashtag_id', 'id', 'kind', 'caption', 'media_type', 'permalink', '"timestamp"', 'like_count', 'comments_count']) }}) latest

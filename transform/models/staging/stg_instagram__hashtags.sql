@@ -4,4 +4,4 @@ select
     cast(id as varchar(32)) as hashtag_id,
     name as hashtag,
     cast(account_id as varchar(32)) as account_id
-from ({{ latest_from_source('hashtags', ['id']) }}) latest
+from ({{ latest_from_source('hashtags', ['id'], columns=['id', 'name', 'account_id']) }}) latest

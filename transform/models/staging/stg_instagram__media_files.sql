@@ -11,4 +11,4 @@ select
     cast(width as integer) as width,
     cast(height as integer) as height,
     sha256
-from ({{ latest_from_source('media_files', ['account_id', 'media_id', 'rendition']) }}) latest
+from ({{ latest_from_source('media_files', ['account_id', 'media_id', 'rendition'], columns=['account_id', 'media_id', 'rendition', 'kind', 'url', 'mimetype', 'size', 'width', 'height', 'sha256']) }}) latest

@@ -9,4 +9,4 @@ select
     text as mention_text,
     username,
     cast(enriched as boolean) as is_enriched
-from ({{ latest_from_source('mentions', ['id']) }}) latest
+from ({{ latest_from_source('mentions', ['id'], columns=['id', 'account_id', 'kind', 'media_id', 'comment_id', 'text', 'username', 'enriched']) }}) latest

@@ -6,4 +6,4 @@ select
     metric,
     cast(value as double precision) as value,
     cast(event_time as timestamp) as expired_at
-from ({{ latest_from_source('story_insights_final', ['story_id', 'metric']) }}) latest
+from ({{ latest_from_source('story_insights_final', ['story_id', 'metric'], columns=['story_id', 'account_id', 'metric', 'value', 'event_time']) }}) latest

@@ -8,4 +8,4 @@ select
     cast(object_id as varchar(32)) as object_id,
     cast(event_time as timestamp) as event_time,
     cast(received_at as timestamp) as received_at
-from ({{ latest_from_source('webhook_events', ['id']) }}) latest
+from ({{ latest_from_source('webhook_events', ['id'], columns=['id', 'seq', 'account_id', 'field', 'object_id', 'event_time', 'received_at']) }}) latest

@@ -171,7 +171,8 @@ class InsightsEngine:
             # Late-arriving data: the figure grows until it settles, and moves on every read.
             key = (account.id, metric, end)
             self._reads[key] += 1
-            value = int(value * (0.6 + 0.4 * max(0.0, age) / SETTLE_SECONDS)) + self._reads[key] - 1
+            moved = self._reads[key] - 1 if value else 0  # a day with nothing stays at nothing
+            value = int(value * (0.6 + 0.4 * max(0.0, age) / SETTLE_SECONDS)) + moved
         return value
 
     def _time_series(
