@@ -38,8 +38,8 @@ def webhook_comments(
         return
     start = (since or 0) - MARGIN
     wanted = []
-    for event in run.webhooks.events(0, ("comments",)):
-        new = event.account_id == account_id and event.object_id and event.object_id not in seen
+    for event in run.webhooks.of_account("comments", account_id):
+        new = event.object_id and event.object_id not in seen
         if new and (event.event_time or event.received_at) >= start:
             wanted.append(str(event.object_id))
             seen.add(str(event.object_id))

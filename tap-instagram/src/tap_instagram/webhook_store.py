@@ -7,7 +7,6 @@ The receiver (`instagram-webhooks serve`) writes it; the tap only reads. Only th
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from instagram_graph.redaction import get_logger, redact
@@ -26,6 +25,7 @@ class WebhookSource:
         only = config.get("ig_user_ids") or []
         self.accounts = {str(a) for a in only} if only else None
         self._store: Store | None = None
+        self._by_account: dict[str, dict[str, list[Event]]] = {}
         self.failure: str | None = None
 
     @property
@@ -41,6 +41,15 @@ class WebhookSource:
         for event in store.events(after, fields):
             if self.accounts is None or event.account_id in self.accounts:
                 yield event
+
+    def of_account(self, field: str, account_id: str) -> list[Event]:
+        """One account's events of a field; the store is read once per run for every account."""
+        if field not in self._by_account:
+            grouped: dict[str, list[Event]] = {}
+            for event in self.events(0, (field,)):
+                grouped.setdefault(event.account_id, []).append(event)
+            self._by_account[field] = grouped
+        return self._by_account[field].get(account_id, [])
 
     def _open(self) -> Store | None:
         if self._store is None and self.failure is None and self.enabled:
@@ -58,10 +67,3 @@ class WebhookSource:
         if self._store is not None:
             self._store.close()
             self._store = None
-
-
-def iso(seconds: float | None) -> str | None:
-    """Unix seconds as RFC 3339."""
-    if seconds is None:
-        return None
-    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")

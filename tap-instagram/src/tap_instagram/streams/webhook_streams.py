@@ -18,8 +18,8 @@ from instagram_graph import BatchOperation
 from instagram_graph.errors import GraphError
 from instagram_webhooks.store import Event
 from tap_instagram.run import Run, run_of
-from tap_instagram.schema_parts import ACCOUNT_ID
-from tap_instagram.webhook_store import WebhookSource, iso
+from tap_instagram.schema_parts import ACCOUNT_ID, rfc3339
+from tap_instagram.webhook_store import WebhookSource
 
 SEQ = th.Property(
     "seq", th.IntegerType, required=True, description="The store's sequence number (the bookmark)."
@@ -80,7 +80,7 @@ class WebhookStream(Stream):
 
 def _base(event: Event) -> dict[str, Any]:
     return {"seq": event.seq, "account_id": event.account_id,
-            "event_time": iso(event.event_time), "received_at": iso(event.received_at)}  # fmt: skip
+            "event_time": rfc3339(event.event_time), "received_at": rfc3339(event.received_at)}  # fmt: skip
 
 
 class WebhookEventsStream(WebhookStream):
@@ -154,7 +154,7 @@ class MentionsStream(WebhookStream):
             yield {**_base(e), "id": str(comment or media), "kind": "comment" if comment else "caption",
                    "media_id": str(media) if media else None, "comment_id": str(comment) if comment else None,
                    "text": found.get("text", found.get("caption")), "username": found.get("username"),
-                   "timestamp": found.get("timestamp"), "media_type": found.get("media_type"),
+                   "timestamp": rfc3339(found.get("timestamp")), "media_type": found.get("media_type"),
                    "permalink": found.get("permalink"), "like_count": found.get("like_count"),
                    "comments_count": found.get("comments_count"), "enriched": bool(found)}  # fmt: skip
 
@@ -168,7 +168,7 @@ class MentionsStream(WebhookStream):
             try:
                 client = self.run.client_for(account)
                 results = client.batch([_mentioned(account, e) for e in group])
-            except (GraphError, KeyError, LookupError) as exc:
+            except (GraphError, LookupError) as exc:
                 self.run.skips.add("mention details not readable (the mentions keep their ids)",
                                         exc if isinstance(exc, GraphError) else None)  # fmt: skip
                 continue
@@ -187,7 +187,7 @@ class MentionsStream(WebhookStream):
         th.Property("kind", th.StringType, description="comment or caption."),
         th.Property("media_id", th.StringType), th.Property("comment_id", th.StringType),
         th.Property("text", th.StringType, description="The comment's text or the caption."),
-        th.Property("username", th.StringType), th.Property("timestamp", th.StringType),
+        th.Property("username", th.StringType), th.Property("timestamp", th.DateTimeType),
         th.Property("media_type", th.StringType), th.Property("permalink", th.StringType),
         th.Property("like_count", th.IntegerType), th.Property("comments_count", th.IntegerType),
         th.Property("enriched", th.BooleanType, description="Whether the Graph read answered."),
