@@ -88,13 +88,8 @@ class StorageLinks:
     def link(self, url: str, name: str) -> str:
         """A presigned HTTPS link to the object at `url`; `LinkError` says why not."""
         protocol = urlparse(url).scheme.lower()
-        try:
-            fs, path = fsspec.core.url_to_fs(url, **self.options.storage_options)
-        except ImportError:
-            package = SIGNABLE.get(protocol, "its fsspec package")
-            raise LinkError(f"{name}: {protocol}:// URLs need {package}; install it (for S3: "
-                            "pip install 'instagram-connector-target-instagram[s3]')") from None  # fmt: skip
-        info = self._info(fs, path, url, name)
+        fs, path = storage_fs(url, name, self.options.storage_options)
+        info = object_info(fs, path, url, name)
         self._check_image(info, url, name)
         try:
             signed = str(fs.sign(path, expiration=self.options.expiry))
@@ -108,23 +103,6 @@ class StorageLinks:
         register_secret(urlparse(signed).query)
         self.made += 1
         return signed
-
-    def _info(self, fs: Any, path: str, url: str, name: str) -> dict[str, Any]:
-        try:
-            return dict(fs.info(path))
-        except FileNotFoundError:
-            raise LinkError(f"{name}: {url} does not exist in storage; upload it first, "
-                            "then send the record again") from None  # fmt: skip
-        except PermissionError as exc:
-            raise LinkError(f"{name}: {url} cannot be read ({exc}); give the storage "
-                            "credentials in media_storage_options or the environment") from None  # fmt: skip
-        except OSError as exc:
-            raise LinkError(
-                f"{name}: storage unreachable for {url} ({exc})", retriable=True
-            ) from None
-        except Exception as exc:  # credentials missing, a bad endpoint: the library's own types
-            raise LinkError(f"{name}: {url} cannot be read ({type(exc).__name__}: {exc}); check "
-                            "media_storage_options or the storage's environment settings") from None  # fmt: skip
 
     @staticmethod
     def _check_image(info: Mapping[str, Any], url: str, name: str) -> None:
@@ -150,3 +128,32 @@ def storage_path_ok(url: str) -> bool:
     """A storage URL names a bucket (or container) and an object in it."""
     parsed = urlparse(url)
     return bool(parsed.netloc) and PurePosixPath(parsed.path).name != ""
+
+
+def storage_fs(url: str, name: str, options: Mapping[str, Any]) -> tuple[Any, str]:
+    """The fsspec filesystem and path of a storage URL; `LinkError` when its package is missing."""
+    try:
+        fs, path = fsspec.core.url_to_fs(url, **options)
+    except ImportError:
+        protocol = urlparse(url).scheme.lower()
+        package = SIGNABLE.get(protocol, "its fsspec package")
+        raise LinkError(f"{name}: {protocol}:// URLs need {package}; install it (for S3: "
+                        "pip install 'instagram-connector-target-instagram[s3]')") from None  # fmt: skip
+    return fs, path
+
+
+def object_info(fs: Any, path: str, url: str, name: str) -> dict[str, Any]:
+    """The object's fsspec info; `LinkError` says why it cannot be had (retriable when unreachable)."""
+    try:
+        return dict(fs.info(path))
+    except FileNotFoundError:
+        raise LinkError(f"{name}: {url} does not exist in storage; upload it first, "
+                        "then send the record again") from None  # fmt: skip
+    except PermissionError as exc:
+        raise LinkError(f"{name}: {url} cannot be read ({exc}); give the storage "
+                        "credentials in media_storage_options or the environment") from None  # fmt: skip
+    except OSError as exc:
+        raise LinkError(f"{name}: storage unreachable for {url} ({exc})", retriable=True) from None
+    except Exception as exc:  # credentials missing, a bad endpoint: the library's own types
+        raise LinkError(f"{name}: {url} cannot be read ({type(exc).__name__}: {exc}); check "
+                        "media_storage_options or the storage's environment settings") from None  # fmt: skip

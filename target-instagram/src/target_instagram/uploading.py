@@ -14,15 +14,13 @@ from collections.abc import Callable
 from typing import IO, Any
 from urllib.parse import urlparse
 
-import fsspec
-
 from instagram_graph.errors import GraphError, TransientError
 from instagram_graph.redaction import get_logger
 from instagram_graph.upload import ResumableUpload
 from target_instagram.context import Context
 from target_instagram.ledger import IN_FLIGHT, RECEIVED
 from target_instagram.operations import Job
-from target_instagram.storage_links import LinkError, is_storage_url
+from target_instagram.storage_links import LinkError, is_storage_url, object_info, storage_fs
 
 log = get_logger(__name__)
 
@@ -46,18 +44,8 @@ def open_video(
         except OSError as exc:
             raise LinkError(f"{field}: {path} cannot be read ({exc.strerror})") from None
         return (lambda: open(path, "rb")), size  # the uploader closes it
-    try:
-        fs, path = fsspec.core.url_to_fs(value, **options)
-        size = int(fs.info(path)["size"])
-    except FileNotFoundError:
-        raise LinkError(f"{field}: {value} does not exist in storage; upload it first") from None
-    except OSError as exc:
-        raise LinkError(
-            f"{field}: storage unreachable for {value} ({exc})", retriable=True
-        ) from None
-    except Exception as exc:  # the storage library's own errors (credentials, an import)
-        raise LinkError(f"{field}: {value} cannot be read ({type(exc).__name__}: {exc}); "
-                        "check media_storage_options") from None  # fmt: skip
+    fs, path = storage_fs(value, field, options)
+    size = int(object_info(fs, path, value, field)["size"])
     return (lambda: fs.open(path, "rb")), size
 
 
