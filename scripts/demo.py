@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import landing
 import report
@@ -37,13 +38,12 @@ HOOKS = ROOT / "output" / "webhooks.sqlite"  # the dev environment's webhook_sto
 JSONL = ROOT / "output" / "jsonl"  # the dev environment's target-jsonl destination_path
 
 
-def send_webhooks(control: SandboxClient) -> int:
+def send_webhooks(control: SandboxClient, tokens: dict[str, Any]) -> int:
     """Deliveries of the sandbox to a receiver in this process; the new events stored."""
     HOOKS.parent.mkdir(exist_ok=True)
     store = SqliteStore(HOOKS)
     before = store.count()
-    apps = control.tokens()["apps"]
-    acct = control.tokens()["accounts"][0]
+    apps, acct = tokens["apps"], tokens["accounts"][0]
     try:
         with running(Receiver(store, apps["facebook"]["app_secret"], "demo")) as url:
             control.webhooks("POST", "", {"callback_url": url, "verify_token": "demo"})
@@ -74,8 +74,9 @@ def main() -> int:
         return 1
     try:
         control = sandbox.client()
-        hooks = send_webhooks(control)
-        token = control.tokens()["accounts"][0]["access_token"]
+        tokens = control.tokens()
+        hooks = send_webhooks(control, tokens)
+        token = tokens["accounts"][0]["access_token"]
         env = {**os.environ, "TAP_INSTAGRAM_ACCESS_TOKEN": token, "MELTANO_ENVIRONMENT": "dev",
                "TAP_INSTAGRAM_API_URL": sandbox.base_url}  # fmt: skip
         DUCKDB.parent.mkdir(exist_ok=True)
@@ -91,7 +92,8 @@ def main() -> int:
         stats = control.stats()
     finally:
         sandbox.stop()
-    lost = landing.check(landing.emitted(run.stderr), before, landing.lines(JSONL))
+    emitted_now, landed = landing.emitted(run.stderr), landing.lines(JSONL)
+    lost = landing.check(emitted_now, before, landed)
     if lost:
         print("Records were lost on the way to output/jsonl:\n  " + "\n  ".join(lost))
         return 1
@@ -105,9 +107,8 @@ def main() -> int:
           f"squares) under {MEDIA.relative_to(ROOT)}")  # fmt: skip
     print(f"Webhooks: {hooks} events received this run into {HOOKS.relative_to(ROOT)} "
           "(mentions, comments on an old post, final story insights); the tap read them")  # fmt: skip
-    emitted_now = landing.emitted(run.stderr)
     print(f"Every record landed: {sum(emitted_now.values()):,} this run "
-          f"({sum(landing.lines(JSONL).values()):,} lines under {JSONL.relative_to(ROOT)})")  # fmt: skip
+          f"({sum(landed.values()):,} lines under {JSONL.relative_to(ROOT)})")  # fmt: skip
     DUCKDB.unlink(missing_ok=True)  # made afresh from every line of the files
     landing.build(JSONL, DUCKDB)
     dbt = subprocess.run([meltano, "invoke", "dbt-duckdb:build"], cwd=ROOT, capture_output=True,
@@ -118,9 +119,7 @@ def main() -> int:
         print("dbt build failed")
         return dbt.returncode or 1
     print(f"dbt build (transform/, 5 marts): {summary[-1].split('Done. ', 1)[1]}")
-    page = report.write(
-        DUCKDB, ROOT / "output", landing.lines(JSONL), opt_in_notes(landing.lines(JSONL))
-    )
+    page = report.write(DUCKDB, ROOT / "output", landed, opt_in_notes(landed))
     print(f"Report: {page.relative_to(ROOT)} (and its PNG charts beside it); DuckDB file: "
           f"{DUCKDB.relative_to(ROOT)}")  # fmt: skip
     return 0

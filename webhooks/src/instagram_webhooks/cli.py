@@ -9,6 +9,7 @@ as `instagram-auth` reads them. No command prints a secret.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -143,11 +144,12 @@ def status_command(configs: tuple[Path, ...], app_id: str | None, app_secret: st
         kept.close()
 
 
-def _run(action: object, configs: tuple[Path, ...], app_id: str | None, app_secret: str) -> None:
+def _run(action: Callable[[GraphClient, subscriptions.App], list[str]], configs: tuple[Path, ...],
+         app_id: str | None, app_secret: str) -> None:  # fmt: skip
     redaction.register_secret(app_secret)
     try:
         client, app = _graph(configs, app_id, app_secret)
-        for line in action(client, app):  # type: ignore[operator]
+        for line in action(client, app):
             click.echo(line)
     except (GraphError, SettingsError) as exc:
         _fail(str(exc))
