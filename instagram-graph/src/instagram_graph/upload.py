@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 
 from instagram_graph import errors, retry
+from instagram_graph.bodies import decode_json
 from instagram_graph.client import GraphClient
 from instagram_graph.redaction import get_logger, redact
 
@@ -66,7 +67,7 @@ class ResumableUpload:
         self, client: GraphClient, uri: str, opener: Opener, size: int, *,
         chunk_bytes: int = CHUNK_BYTES, on_progress: Callable[[int], None] | None = None,
     ) -> None:  # fmt: skip
-        """`opener` opens the file for reading (it is reopened after an interruption)."""
+        """`opener` opens the file for reading (once per `run`: a resumed upload opens it again)."""
         if not uri.startswith(client.settings.endpoints.rupload + "/"):
             raise errors.BadResponseError(
                 f"refusing to send the token to an upload URI on another host ({urlsplit(uri).netloc})"
@@ -182,8 +183,9 @@ class ResumableUpload:
 
 
 def _json(answer: requests.Response) -> dict[str, Any]:
+    """The answer's JSON object; {} when the body is not one."""
     try:
-        body = answer.json()
+        body = decode_json(answer.content)
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
