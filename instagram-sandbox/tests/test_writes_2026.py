@@ -171,3 +171,12 @@ def test_comment_text_rules_are_a_switch(demo: Demo) -> None:
     )
     demo.control.configure(comment_text_rules=False)
     assert demo.ok(demo.post(f"/{target}/comments", message=long))["id"]
+
+
+def test_a_chunk_without_an_offset_header_starts_at_zero(demo: Demo) -> None:
+    box = _reel(demo)
+    headers = {"Authorization": f"OAuth {demo.fb_token}", "file_size": str(len(VIDEO))}
+    sent = requests.post(box["uri"], data=VIDEO, headers=headers, timeout=10)
+    assert sent.json() == {"success": True, "message": "Upload successful."}
+    chunks = [w for w in demo.control.writes() if w["kind"] == "container.upload_chunk"]
+    assert [(w["offset"], w["bytes"]) for w in chunks] == [(0, len(VIDEO))]

@@ -39,7 +39,7 @@ async def answer(sandbox: Sandbox, request: Request, req: GraphRequest) -> Respo
             elif "file_url" in req.headers:
                 body = uploads.from_url(box, req.headers["file_url"])
             else:
-                upload, offset = uploads.begin(box, req.headers), int(req.headers["offset"])
+                upload, offset = uploads.begin(box, req.headers)
         if req.method == "POST" and "file_url" not in req.headers:
             cut = (
                 int(rule.params.get("after_bytes", 0))

@@ -52,8 +52,8 @@ class Uploads:
             "file_size": upload.file_size if upload else None,
         }
 
-    def begin(self, box: Container, headers: Mapping[str, str]) -> Upload:
-        """Check a chunk's headers against what was received; offset 0 starts over."""
+    def begin(self, box: Container, headers: Mapping[str, str]) -> tuple[Upload, int]:
+        """The upload and the chunk's offset, checked against what was received (0 starts over)."""
         if not box.awaiting_upload:
             raise errors.UploadFailed(detail="The container does not take an upload")
         try:
@@ -72,7 +72,7 @@ class Uploads:
             raise errors.UploadFailed(detail=f"file_size {size} differs from {upload.file_size}")
         elif offset != upload.received:
             raise errors.UploadMismatch(expected=upload.received, offset=offset)
-        return upload
+        return upload, offset
 
     def take(self, upload: Upload, data: bytes) -> None:
         """Bytes of the body as they arrive (kept even if the connection is cut afterwards)."""
